@@ -1,0 +1,26 @@
+import datetime
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from notices import services
+
+
+class Command(BaseCommand):
+    help = "Load the launch jurisdictions, the earlier-version record and the launch policy; safe to repeat."
+
+    def handle(self, *args, **options):
+        data = services.launch_data()
+        with transaction.atomic():
+            created = services.jurisdictions_load(data["jurisdictions"])
+            listed = 0
+            for value in data["earlier_versions_without_text"]:
+                _, was_created = services.version_record_without_text(
+                    effective_date=datetime.date.fromisoformat(value)
+                )
+                listed += was_created
+        self.stdout.write(f"jurisdictions created: {created}; earlier versions listed: {listed}")
+        for path in sorted(services.CONTENT_DIR.glob("*.md")):
+            if path.name[:4].isdigit():
+                call_command("import_policy", str(path), publish=True, stdout=self.stdout)

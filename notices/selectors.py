@@ -1,0 +1,170 @@
+"""Reads for the public pages, cached so that a warm request makes no SQL query.
+
+Every cache key carries a *generation*: a random token replaced whenever published content
+changes (import, publish, an edited jurisdiction). Bumping it retires every fragment at once
+without having to know their keys, on local memory and on Redis alike.
+"""
+
+import datetime
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .models import Jurisdiction, PolicyVersion, Section
+
+GENERATION_KEY = "notices:generation"
+ALL = "all"
+
+
+def legal_today() -> datetime.date:
+    """Today's date where the policy's publisher is; versions take effect at its midnight."""
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(settings.NOTICES_LEGAL_TIME_ZONE)).date()
+
+
+def content_generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        # add() so that concurrent first requests agree on one token.
+        if not cache.add(GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(GENERATION_KEY) or generation
+    return generation
+
+
+def content_changed() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _cached(parts: tuple, build):
+    key = ":".join(["notices", content_generation(), *map(str, parts)])
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=settings.NOTICES_CACHE_SECONDS)
+    return value
+
+
+@dataclass(frozen=True)
+class JurisdictionChoice:
+    code: str
+    name: str
+
+
+def jurisdiction_choices() -> list[JurisdictionChoice]:
+    """Every region with an addendum, named in the active language."""
+    language = get_language()
+    return _cached(
+        ("jurisdictions", language),
+        lambda: [JurisdictionChoice(j.code, j.name) for j in Jurisdiction.objects.all()],
+    )
+
+
+def in_force_date(*, on: datetime.date) -> datetime.date | None:
+    """Effective date of the version in force on a day (the latest published one with text)."""
+    found = _cached(
+        ("in-force", on.isoformat()),
+        lambda: (
+            PolicyVersion.objects.in_force(on=on).with_text().values_list("effective_date", flat=True).first()
+            or ""
+        ),
+    )
+    return found or None
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    effective_date: datetime.date
+    summary: str
+    material: bool
+    has_text: bool
+    state: str  # "in-force", "upcoming" or "superseded"
+
+    @property
+    def url(self):
+        from django.urls import reverse
+
+        return reverse("notices:version_detail", kwargs={"effective_date": self.effective_date})
+
+
+def version_history(*, on: datetime.date) -> list[VersionSummary]:
+    """Every published version, newest first, with its state on the given day."""
+
+    def build():
+        current = in_force_date(on=on)
+        versions = (
+            PolicyVersion.objects.published()
+            .annotate(has_text=Exists(Section.objects.filter(version=OuterRef("pk"))))
+            .order_by("-effective_date")
+        )
+        result = []
+        for version in versions:
+            if version.effective_date > on:
+                state = "upcoming"
+            elif version.effective_date == current:
+                state = "in-force"
+            else:
+                state = "superseded"
+            result.append(
+                VersionSummary(
+                    version.effective_date, version.summary, version.material, version.has_text, state
+                )
+            )
+        return result
+
+    return _cached(("history", on.isoformat(), get_language()), build)
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    """A version rendered for one language and one choice of addenda, ready to embed."""
+
+    effective_date: datetime.date
+    has_text: bool
+    html: str
+    shown: tuple[str, ...]  # codes of the addenda on the page
+    untranslated: bool  # some text fell back to English
+
+
+def policy_document(*, effective_date: datetime.date, selected: str = ALL) -> PolicyDocument | None:
+    """Render a published version with every addendum (ALL) or one region's addendum."""
+    language = get_language()
+    return _cached(
+        ("document", effective_date.isoformat(), language, selected),
+        lambda: _build_document(effective_date, language, selected),
+    )
+
+
+def _build_document(effective_date, language, selected) -> PolicyDocument | None:
+    version = PolicyVersion.objects.published().filter(effective_date=effective_date).first()
+    if version is None:
+        return None
+    sections = list(version.sections.select_related("jurisdiction").order_by("order", "pk"))
+    suffix = language.replace("-", "_")
+    shown_sections = []
+    for section in sections:
+        section.fallback = language != "en" and not getattr(section, f"body_{suffix}", "")
+        code = section.jurisdiction.code if section.jurisdiction else None
+        if code is None or selected in (ALL, code):
+            shown_sections.append(section)
+    shown = tuple(s.jurisdiction.code for s in shown_sections if s.jurisdiction)
+    present = {s.jurisdiction.code for s in sections if s.jurisdiction}
+    omitted = [c for c in jurisdiction_choices() if c.code in present and c.code not in shown]
+    untranslated = any(s.fallback for s in shown_sections)
+    html = render_to_string(
+        "notices/_document.html",
+        {
+            "version": version,
+            "sections": shown_sections,
+            "omitted": omitted,
+            "selected": selected,
+            "untranslated": untranslated,
+        },
+    )
+    return PolicyDocument(version.effective_date, bool(sections), html, shown, untranslated)

@@ -1,0 +1,225 @@
+"""Parse a policy version written as Markdown with front matter.
+
+The format (see notices/content/README.md)::
+
+    ---
+    effective_date: 2025-09-02
+    material: false
+    summary: One line that says what changed.
+    ---
+
+    Preamble paragraphs (become the section "introduction", with no heading).
+
+    ## A. FIRST SECTION {#first}
+    ...
+    ## AUSTRALIA ADDENDUM {#australia-addendum jurisdiction=au}
+    ...
+
+Parsing is pure: it touches no database, so a malformed file is rejected before anything
+is written. Every error names the file and the line.
+"""
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FRONT_MATTER_KEYS = ("effective_date", "material", "summary")
+REQUIRED_KEYS = ("effective_date", "material")
+SECTION_RE = re.compile(r"^##(?!#)\s*(?P<heading>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
+ATTR_ANCHOR_RE = re.compile(r"^#([a-z0-9]+(?:-[a-z0-9]+)*)$")
+ATTR_JURISDICTION_RE = re.compile(r"^jurisdiction=([a-z0-9-]+)$")
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_HEADING = 300
+MAX_ANCHOR = 80
+PREAMBLE_ANCHOR = "introduction"
+
+
+class PolicySourceError(ValueError):
+    """A policy file that cannot be imported; says which file and line."""
+
+    def __init__(self, path: str, line: int, message: str):
+        self.path, self.line, self.message = path, line, message
+        super().__init__(f"{path}:{line}: {message}")
+
+
+@dataclass(frozen=True)
+class ParsedSection:
+    order: int
+    anchor: str
+    heading: str
+    body: str
+    jurisdiction: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class ParsedVersion:
+    path: str
+    effective_date: datetime.date
+    material: bool
+    summary: str
+    sections: list[ParsedSection] = field(default_factory=list)
+    sha256: str = ""
+
+    def jurisdiction_codes(self) -> set[str]:
+        return {s.jurisdiction for s in self.sections if s.jurisdiction}
+
+
+def parse_policy_file(path: str | Path) -> ParsedVersion:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PolicySourceError(str(path), 0, f"cannot read the file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PolicySourceError(str(path), line, "the file is not valid UTF-8") from None
+    return parse_policy_text(text, path=str(path))
+
+
+def parse_policy_text(text: str, *, path: str = "<text>") -> ParsedVersion:
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    lines = text.split("\n")
+    meta, body_start = _parse_front_matter(lines, path)
+    sections = _parse_sections(lines, body_start, path)
+    # The checksum covers the normalised text, so line endings or a BOM don't count as a change.
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return ParsedVersion(
+        path=path,
+        effective_date=meta["effective_date"],
+        material=meta["material"],
+        summary=meta.get("summary", ""),
+        sections=sections,
+        sha256=sha,
+    )
+
+
+def _parse_front_matter(lines: list[str], path: str) -> tuple[dict, int]:
+    if not lines or lines[0].strip() != "---":
+        raise PolicySourceError(path, 1, "the file must start with front matter between '---' lines")
+    meta: dict = {}
+    for index in range(1, len(lines)):
+        line_no = index + 1
+        line = lines[index]
+        if line.strip() == "---":
+            break
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if not sep:
+            raise PolicySourceError(path, line_no, f"expected 'key: value', found {line.strip()!r}")
+        if key not in FRONT_MATTER_KEYS:
+            known = ", ".join(FRONT_MATTER_KEYS)
+            raise PolicySourceError(path, line_no, f"unknown front matter key {key!r} (known: {known})")
+        if key in meta:
+            raise PolicySourceError(path, line_no, f"front matter key {key!r} is repeated")
+        meta[key] = _front_matter_value(key, value, path, line_no)
+    else:
+        raise PolicySourceError(path, len(lines), "front matter is not closed by a '---' line")
+    for key in REQUIRED_KEYS:
+        if key not in meta:
+            raise PolicySourceError(path, index + 1, f"front matter lacks {key!r}")
+    return meta, index + 1
+
+
+def _front_matter_value(key: str, value: str, path: str, line_no: int):
+    if key == "effective_date":
+        try:
+            if not ISO_DATE_RE.match(value):
+                raise ValueError(value)
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise PolicySourceError(
+                path, line_no, f"effective_date must be a real date as YYYY-MM-DD, not {value!r}"
+            ) from None
+    if key == "material":
+        lowered = value.lower()
+        if lowered not in {"true", "false"}:
+            raise PolicySourceError(path, line_no, f"material must be true or false, not {value!r}")
+        return lowered == "true"
+    return value
+
+
+def _parse_sections(lines: list[str], start: int, path: str) -> list[ParsedSection]:
+    # Collect (heading line index, heading, anchor, jurisdiction); the preamble has none.
+    starts: list[tuple[int, str, str, str | None]] = []
+    seen: dict[str, int] = {}
+    in_fence = False
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if in_fence or not line.startswith("##") or line.startswith("###"):
+            continue
+        line_no = index + 1
+        match = SECTION_RE.match(line)
+        if not match:
+            raise PolicySourceError(path, line_no, "a section heading must look like '## Heading {#anchor}'")
+        heading = match["heading"]
+        anchor, jurisdiction = _parse_attrs(match["attrs"], path, line_no)
+        if not heading:
+            raise PolicySourceError(path, line_no, "the section heading is empty")
+        if len(heading) > MAX_HEADING:
+            raise PolicySourceError(path, line_no, f"the heading is longer than {MAX_HEADING} characters")
+        if anchor == PREAMBLE_ANCHOR:
+            raise PolicySourceError(path, line_no, f"the anchor {anchor!r} is reserved for the preamble")
+        if anchor in seen:
+            raise PolicySourceError(
+                path, line_no, f"duplicate anchor {anchor!r} (first used on line {seen[anchor]})"
+            )
+        seen[anchor] = line_no
+        starts.append((index, heading, anchor, jurisdiction))
+
+    sections: list[ParsedSection] = []
+    preamble_end = starts[0][0] if starts else len(lines)
+    preamble = "\n".join(lines[start:preamble_end]).strip()
+    if preamble:
+        sections.append(
+            ParsedSection(0, PREAMBLE_ANCHOR, "", preamble + "\n", None, _first_text_line(lines, start))
+        )
+    for position, (index, heading, anchor, jurisdiction) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
+        body = "\n".join(lines[index + 1 : end]).strip()
+        if not body:
+            raise PolicySourceError(path, index + 1, f"section {anchor!r} has an empty body")
+        sections.append(ParsedSection(len(sections), anchor, heading, body + "\n", jurisdiction, index + 1))
+    if not sections:
+        raise PolicySourceError(path, start + 1, "the file has no policy text after the front matter")
+    return sections
+
+
+def _parse_attrs(attrs: str, path: str, line_no: int) -> tuple[str, str | None]:
+    anchor = jurisdiction = None
+    for token in attrs.split():
+        if match := ATTR_ANCHOR_RE.match(token):
+            if anchor:
+                raise PolicySourceError(path, line_no, "a section has exactly one anchor")
+            anchor = match[1]
+        elif match := ATTR_JURISDICTION_RE.match(token):
+            if jurisdiction:
+                raise PolicySourceError(path, line_no, "a section has at most one jurisdiction")
+            jurisdiction = match[1]
+        else:
+            raise PolicySourceError(
+                path,
+                line_no,
+                f"unexpected {token!r} in '{{…}}': use '#anchor' (lowercase letters, digits, "
+                "hyphens) and optionally 'jurisdiction=<code>'",
+            )
+    if not anchor:
+        raise PolicySourceError(path, line_no, "the section has no '#anchor'")
+    if len(anchor) > MAX_ANCHOR:
+        raise PolicySourceError(path, line_no, f"the anchor is longer than {MAX_ANCHOR} characters")
+    return anchor, jurisdiction
+
+
+def _first_text_line(lines: list[str], start: int) -> int:
+    for index in range(start, len(lines)):
+        if lines[index].strip():
+            return index + 1
+    return start + 1

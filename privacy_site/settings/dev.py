@@ -1,0 +1,6 @@
+"""A laptop: debug pages, console email, local-memory cache, SQLite."""
+
+from .base import *  # noqa: F403
+from .env import env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)

@@ -1,0 +1,25 @@
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Local-memory caches outlive a test's database transaction; start each test cold.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def launch_content(db, django_capture_on_commit_callbacks):
+    """The launch jurisdictions, the five earlier versions and the 2025-09-02 policy."""
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_launch_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def jurisdictions(db):
+    from notices import services
+
+    services.jurisdictions_load(services.launch_data()["jurisdictions"])
