@@ -42,7 +42,8 @@ def content_changed() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _cached(parts: tuple, build):
+def cached(parts: tuple, build):
+    """Return the cached value for these key parts in the current generation, building it once."""
     key = ":".join(["notices", content_generation(), *map(str, parts)])
     value = cache.get(key)
     if value is None:
@@ -60,7 +61,7 @@ class JurisdictionChoice:
 def jurisdiction_choices() -> list[JurisdictionChoice]:
     """Every region with an addendum, named in the active language."""
     language = get_language()
-    return _cached(
+    return cached(
         ("jurisdictions", language),
         lambda: [JurisdictionChoice(j.code, j.name) for j in Jurisdiction.objects.all()],
     )
@@ -68,7 +69,7 @@ def jurisdiction_choices() -> list[JurisdictionChoice]:
 
 def in_force_date(*, on: datetime.date) -> datetime.date | None:
     """Effective date of the version in force on a day (the latest published one with text)."""
-    found = _cached(
+    found = cached(
         ("in-force", on.isoformat()),
         lambda: (
             PolicyVersion.objects.in_force(on=on).with_text().values_list("effective_date", flat=True).first()
@@ -118,7 +119,7 @@ def version_history(*, on: datetime.date) -> list[VersionSummary]:
             )
         return result
 
-    return _cached(("history", on.isoformat(), get_language()), build)
+    return cached(("history", on.isoformat(), get_language()), build)
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class PolicyDocument:
 def policy_document(*, effective_date: datetime.date, selected: str = ALL) -> PolicyDocument | None:
     """Render a published version with every addendum (ALL) or one region's addendum."""
     language = get_language()
-    return _cached(
+    return cached(
         ("document", effective_date.isoformat(), language, selected),
         lambda: _build_document(effective_date, language, selected),
     )

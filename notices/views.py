@@ -4,9 +4,10 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -39,6 +40,19 @@ def _public(response):
     return response
 
 
+def _render_cached(request, key: tuple, template: str, build_context):
+    """Render a public page once per content generation, language and key; reuse it after.
+
+    The key must hold everything the page depends on besides the language: the pages use
+    no cookie, session or CSRF token, so the same bytes are right for every visitor.
+    """
+    html = selectors.cached(
+        ("page", get_language(), *key),
+        lambda: render_to_string(template, build_context(), request),
+    )
+    return _public(HttpResponse(html))
+
+
 @require_safe
 def policy(request):
     today = selectors.legal_today()
@@ -46,37 +60,46 @@ def policy(request):
     effective_date = selectors.in_force_date(on=today)
     if effective_date is None:
         raise Http404(_("No privacy policy has been published yet."))
-    document = selectors.policy_document(effective_date=effective_date, selected=selected)
-    context = {
-        "document": document,
-        "jurisdictions": selectors.jurisdiction_choices(),
-        "selected": selected,
-        "is_current": True,
-    }
-    return _public(render(request, "notices/policy.html", context))
+    return _render_cached(
+        request,
+        ("policy", effective_date, selected),
+        "notices/policy.html",
+        lambda: {
+            "document": selectors.policy_document(effective_date=effective_date, selected=selected),
+            "jurisdictions": selectors.jurisdiction_choices(),
+            "selected": selected,
+        },
+    )
 
 
 @require_safe
 def version_list(request):
     today = selectors.legal_today()
-    context = {"versions": selectors.version_history(on=today)}
-    return _public(render(request, "notices/version_list.html", context))
+    return _render_cached(
+        request,
+        ("history", today),
+        "notices/version_list.html",
+        lambda: {"versions": selectors.version_history(on=today)},
+    )
 
 
 @require_safe
 def version_detail(request, effective_date):
     today = selectors.legal_today()
     selected = selected_jurisdiction(request)
-    document = selectors.policy_document(effective_date=effective_date, selected=selected)
-    if document is None:
+    if selectors.policy_document(effective_date=effective_date, selected=selected) is None:
         raise Http404(_("No version of the policy took effect on that date."))
     current = selectors.in_force_date(on=today)
-    context = {
-        "document": document,
-        "jurisdictions": selectors.jurisdiction_choices(),
-        "selected": selected,
-        "is_current": effective_date == current,
-        "is_upcoming": effective_date > today,
-        "current_date": current,
-    }
-    return _public(render(request, "notices/version_detail.html", context))
+    return _render_cached(
+        request,
+        ("version", effective_date, selected, today),
+        "notices/version_detail.html",
+        lambda: {
+            "document": selectors.policy_document(effective_date=effective_date, selected=selected),
+            "jurisdictions": selectors.jurisdiction_choices(),
+            "selected": selected,
+            "is_current": effective_date == current,
+            "is_upcoming": effective_date > today,
+            "current_date": current,
+        },
+    )

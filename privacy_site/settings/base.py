@@ -131,7 +131,7 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
 # Static files: whitenoise serves compressed, content-hashed files with far-future headers.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env_str("STATIC_ROOT") or BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

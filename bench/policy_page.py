@@ -1,0 +1,147 @@
+"""Policy page against a static file of the same size, on the same gunicorn, in one run.
+
+gunicorn (2 sync workers, prod settings, whitenoise) serves both; wrk generates the load.
+Target (DESIGN.md §6): the policy page reaches at least half the static file's requests/s.
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+TARGET = 0.5
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not answer {url} in {timeout}s")
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
+        return response.read()
+
+
+def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": latency.get("50"),
+        "p99": latency.get("99"),
+        "non2xx": int(errors[1]) if errors else 0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--path", default="/en/privacy/")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="privacy-bench-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "privacy_site.settings.prod",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}"),
+        "STATIC_ROOT": str(work / "static"),
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_ACCESS_LOG": "",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+    manage = [PY, "manage.py"]
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["load_launch_content"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+    server = subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "--config", "gunicorn.conf.py", "privacy_site.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(base + "/healthz")
+        page = fetch(base + args.path)
+        # The baseline: the same bytes as a static file, served by whitenoise from the same workers.
+        (work / "static" / "bench-same-size.html").write_bytes(page)
+        server.send_signal(1)  # HUP: workers restart and whitenoise indexes the new file
+        time.sleep(2)
+        wait_ready(base + "/static/bench-same-size.html")
+        for _ in range(20):  # warm every worker's cache
+            fetch(base + args.path)
+        static = wrk(
+            base + "/static/bench-same-size.html",
+            seconds=args.seconds,
+            connections=args.connections,
+            threads=args.threads,
+        )
+        policy = wrk(
+            base + args.path, seconds=args.seconds, connections=args.connections, threads=args.threads
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+    ratio = policy["rps"] / static["rps"]
+    print(f"\npolicy page vs a static file of the same size ({len(page):,} bytes)")
+    print("gunicorn, 2 sync workers, prod settings; wrk on loopback")
+    for label, path, figures in (
+        ("static", "/static/bench-same-size.html", static),
+        ("policy", args.path, policy),
+    ):
+        print(
+            f"  {label:<7} {path:<32} {figures['rps']:>9.1f} req/s"
+            f"  p50 {figures['p50']}  p99 {figures['p99']}"
+        )
+    verdict = "OK" if ratio >= TARGET else "BELOW TARGET"
+    print(f"  ratio   {ratio:.2f}  (target >= {TARGET})  {verdict}")
+    if policy["non2xx"] or static["non2xx"]:
+        print(f"  non-2xx responses: policy {policy['non2xx']}, static {static['non2xx']}")
+        return 1
+    return 0 if ratio >= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, each printing its figures and its ratio to a baseline
+# measured in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+.venv/bin/python bench/policy_page.py "$@"

@@ -1,0 +1,123 @@
+"""Operating the site: settings from the environment, deploy checks, health."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "x" * 20 + "-prod-secret-for-tests-only-0123456789abcdef"
+
+
+def run_python(code, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_", "EMAIL_"))}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def run_manage(*args, **env):
+    return run_python(
+        "import sys; from django.core.management import execute_from_command_line; "
+        f"execute_from_command_line(['manage.py', *{list(args)!r}])",
+        **env,
+    )
+
+
+def test_prod_settings_refuse_to_start_without_a_secret_key():
+    result = run_manage("check", DJANGO_SETTINGS_MODULE="privacy_site.settings.prod")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_under_prod_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="privacy_site.settings.prod",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="privacy.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_database_url_and_redis_url_configure_the_backends():
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DATABASES['default']['ENGINE']); print(settings.CACHES['default']['BACKEND'])"
+    )
+    result = run_python(
+        code,
+        DJANGO_SETTINGS_MODULE="privacy_site.settings.dev",
+        DATABASE_URL="postgres://u:p@db.example:5432/privacy",
+        REDIS_URL="redis://127.0.0.1:6379/15",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+
+
+def test_redis_cache_works_against_the_local_server():
+    code = (
+        "import django, uuid; django.setup(); from django.core.cache import cache; "
+        "k = uuid.uuid4().hex; cache.set(k, {'a': 1}, 30); print(cache.get(k)); cache.delete(k)"
+    )
+    result = run_python(
+        code, DJANGO_SETTINGS_MODULE="privacy_site.settings.dev", REDIS_URL="redis://127.0.0.1:6379/15"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{'a': 1}"
+
+
+def test_email_url_switches_dev_settings_to_smtp():
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.EMAIL_BACKEND, settings.EMAIL_PORT)"
+    )
+    result = run_python(
+        code, DJANGO_SETTINGS_MODULE="privacy_site.settings.dev", EMAIL_URL="smtp://127.0.0.1:2525"
+    )
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "2525"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_working_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_database_is_unreachable(client, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_healthz_is_503_with_a_real_unreachable_database():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client(HTTP_HOST='localhost').get('/healthz'); print(r.status_code)"
+    )
+    result = run_python(
+        code,
+        DJANGO_SETTINGS_MODULE="privacy_site.settings.dev",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "503", result.stderr
