@@ -1,6 +1,8 @@
 """Policy page against a static file of the same size, on the same gunicorn, in one run.
 
 gunicorn (2 sync workers, prod settings, whitenoise) serves both; wrk generates the load.
+Geolocation is on: a MaxMind database built for the run (GEOIP_PATH), one trusted proxy,
+and requests spread over visitors from ten regions through X-Forwarded-For (spread.lua).
 Target (DESIGN.md §6): the policy page reaches at least half the static file's requests/s.
 """
 
@@ -18,6 +20,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures import mmdb  # noqa: E402 (needs ROOT on the path)
+
+SPREAD = Path(__file__).resolve().parent / "spread.lua"
 PY = sys.executable
 TARGET = 0.5
 
@@ -32,7 +39,7 @@ def wait_ready(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -40,14 +47,15 @@ def wait_ready(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"server did not answer {url} in {timeout}s")
 
 
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
+def fetch(url: str, forwarded_for: str = "2.0.9.10") -> bytes:
+    request = urllib.request.Request(url, headers={"X-Forwarded-For": forwarded_for})
+    with urllib.request.urlopen(request, timeout=5) as response:
         return response.read()
 
 
 def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(SPREAD), url],
         capture_output=True,
         text=True,
         check=True,
@@ -85,6 +93,8 @@ def main() -> int:
         "GUNICORN_ACCESS_LOG": "",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        "GEOIP_PATH": str(mmdb.build(work / "GeoIP2-City.mmdb")),
+        "TRUSTED_PROXY_COUNT": "1",
     }
     manage = [PY, "manage.py"]
     for command in (
@@ -108,8 +118,20 @@ def main() -> int:
         server.send_signal(1)  # HUP: workers restart and whitenoise indexes the new file
         time.sleep(2)
         wait_ready(base + "/static/bench-same-size.html")
-        for _ in range(20):  # warm every worker's cache
-            fetch(base + args.path)
+        for _ in range(4):  # warm every worker's cache for every region
+            for address in (
+                "2.0.9.10",
+                "2.0.1.10",
+                "2.0.2.10",
+                "2.0.5.10",
+                "2.0.6.10",
+                "2.0.4.10",
+                "2.0.8.10",
+                "2.0.10.10",
+                "2001:db8:1::10",
+                "3.3.3.3",
+            ):
+                fetch(base + args.path, address)
         static = wrk(
             base + "/static/bench-same-size.html",
             seconds=args.seconds,
@@ -126,7 +148,7 @@ def main() -> int:
 
     ratio = policy["rps"] / static["rps"]
     print(f"\npolicy page vs a static file of the same size ({len(page):,} bytes)")
-    print("gunicorn, 2 sync workers, prod settings; wrk on loopback")
+    print("gunicorn, 2 sync workers, prod settings, GeoIP on, 10 regions via X-Forwarded-For; wrk")
     for label, path, figures in (
         ("static", "/static/bench-same-size.html", static),
         ("policy", args.path, policy),

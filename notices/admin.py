@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
+from . import selectors
 from .models import Jurisdiction, PolicyVersion, Section
 
 
@@ -8,6 +10,15 @@ from .models import Jurisdiction, PolicyVersion, Section
 class JurisdictionAdmin(TabbedTranslationAdmin):
     list_display = ("code", "name", "countries", "subdivisions", "order")
     search_fields = ("code", "name", "countries", "subdivisions")
+
+    # The country → addenda map and the rendered pages are cached; an edit retires them.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(selectors.content_changed)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(selectors.content_changed)
 
 
 class SectionInline(TranslationStackedInline):

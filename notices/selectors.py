@@ -6,6 +6,7 @@ without having to know their keys, on local memory and on Redis alike.
 """
 
 import datetime
+import time
 import uuid
 import zoneinfo
 from dataclasses import dataclass
@@ -28,27 +29,70 @@ def legal_today() -> datetime.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(settings.NOTICES_LEGAL_TIME_ZONE)).date()
 
 
+# A process-local copy of what this process read from the shared cache, so that a warm
+# request neither unpickles nor (with Redis) crosses the network for every fragment. It is
+# tied to the generation: when that changes the local copy is dropped. The generation
+# itself is re-read from the shared cache at most every GENERATION_CHECK_SECONDS, which
+# bounds how long another process may keep serving the previous content after a publish.
+GENERATION_CHECK_SECONDS = 1.0
+LOCAL_MAX_ENTRIES = 2000
+
+
+class _Local:
+    def __init__(self):
+        self.generation: str | None = None
+        self.checked_at = 0.0
+        self.values: dict = {}
+
+
+_local = _Local()
+
+
+def forget_local() -> None:
+    """Drop this process's copy (tests do, after clearing the shared cache)."""
+    _local.__init__()
+
+
 def content_generation() -> str:
+    now = time.monotonic()
+    if _local.generation is not None and now - _local.checked_at < GENERATION_CHECK_SECONDS:
+        return _local.generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         generation = uuid.uuid4().hex
         # add() so that concurrent first requests agree on one token.
         if not cache.add(GENERATION_KEY, generation, timeout=None):
             generation = cache.get(GENERATION_KEY) or generation
+    _remember_generation(generation, now)
     return generation
 
 
+def _remember_generation(generation: str, now: float) -> None:
+    if generation != _local.generation:
+        _local.values = {}
+    _local.generation, _local.checked_at = generation, now
+
+
 def content_changed() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    """Retire every cached fragment, here and (through the shared cache) in every process."""
+    generation = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    _remember_generation(generation, time.monotonic())
 
 
 def cached(parts: tuple, build):
-    """Return the cached value for these key parts in the current generation, building it once."""
+    """Return the value for these key parts in the current generation, building it once."""
     key = ":".join(["notices", content_generation(), *map(str, parts)])
+    value = _local.values.get(key)
+    if value is not None:
+        return value
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, timeout=settings.NOTICES_CACHE_SECONDS)
+    if len(_local.values) >= LOCAL_MAX_ENTRIES:
+        _local.values = {}
+    _local.values[key] = value
     return value
 
 
@@ -133,16 +177,16 @@ class PolicyDocument:
     untranslated: bool  # some text fell back to English
 
 
-def policy_document(*, effective_date: datetime.date, selected: str = ALL) -> PolicyDocument | None:
-    """Render a published version with every addendum (ALL) or one region's addendum."""
+def policy_document(*, effective_date: datetime.date, shown: tuple[str, ...]) -> PolicyDocument | None:
+    """Render a published version with the general sections and the addenda in ``shown``."""
     language = get_language()
     return cached(
-        ("document", effective_date.isoformat(), language, selected),
-        lambda: _build_document(effective_date, language, selected),
+        ("document", effective_date.isoformat(), language, "+".join(shown) or "-"),
+        lambda: _build_document(effective_date, language, shown),
     )
 
 
-def _build_document(effective_date, language, selected) -> PolicyDocument | None:
+def _build_document(effective_date, language, shown_codes) -> PolicyDocument | None:
     version = PolicyVersion.objects.published().filter(effective_date=effective_date).first()
     if version is None:
         return None
@@ -152,7 +196,7 @@ def _build_document(effective_date, language, selected) -> PolicyDocument | None
     for section in sections:
         section.fallback = language != "en" and not getattr(section, f"body_{suffix}", "")
         code = section.jurisdiction.code if section.jurisdiction else None
-        if code is None or selected in (ALL, code):
+        if code is None or code in shown_codes:
             shown_sections.append(section)
     shown = tuple(s.jurisdiction.code for s in shown_sections if s.jurisdiction)
     present = {s.jurisdiction.code for s in sections if s.jurisdiction}
@@ -164,7 +208,6 @@ def _build_document(effective_date, language, selected) -> PolicyDocument | None
             "version": version,
             "sections": shown_sections,
             "omitted": omitted,
-            "selected": selected,
             "untranslated": untranslated,
         },
     )

@@ -8,6 +8,7 @@ register_converter(IsoDateConverter, "isodate")
 app_name = "notices"
 urlpatterns = [
     path("", views.policy, name="policy"),
+    path("region/", views.region, name="region"),
     path("versions/", views.version_list, name="version_list"),
     path("versions/<isodate:effective_date>/", views.version_detail, name="version_detail"),
 ]

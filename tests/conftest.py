@@ -6,9 +6,13 @@ from django.core.management import call_command
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Local-memory caches outlive a test's database transaction; start each test cold.
+    from notices.selectors import forget_local
+
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture
