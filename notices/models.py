@@ -105,6 +105,15 @@ class PolicyVersion(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The version this draft started from; the admin compares the two."),
+    )
     source_sha256 = models.CharField(
         _("source checksum"),
         max_length=64,
@@ -121,6 +130,7 @@ class PolicyVersion(models.Model):
         ordering = ["-effective_date", "-pk"]
         verbose_name = _("policy version")
         verbose_name_plural = _("policy versions")
+        permissions = [("publish_policyversion", _("Can publish a policy version"))]
         constraints = [
             # At most one published version per effective date: the date is its public name.
             models.UniqueConstraint(

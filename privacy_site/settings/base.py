@@ -181,3 +181,4 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 NOTICES_HTTP_MAX_AGE = env_int("NOTICES_HTTP_MAX_AGE", 300)
+NOTICES_MATERIAL_NOTICE_DAYS = env_int("NOTICES_MATERIAL_NOTICE_DAYS", 30)

@@ -116,7 +116,7 @@ def test_text_for_a_version_listed_without_text_fills_it(tmp_path, launch_conten
     assert not listed.sections.exists()
     path = write_policy(tmp_path, effective_date="2024-08-30", summary="Recovered text.")
     assert "text added" in run_import(path, "--publish")
-    listed.refresh_from_db()
+    listed = PolicyVersion.objects.published().get(effective_date="2024-08-30")
     assert listed.status == "published"
     assert listed.sections.count() == 3
     assert listed.summary == "Recovered text."

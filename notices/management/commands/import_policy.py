@@ -10,11 +10,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="path to the .md file")
         parser.add_argument("--publish", action="store_true", help="publish it under its effective date")
+        parser.add_argument(
+            "--historical",
+            action="store_true",
+            help="with --publish: record a version that already took effect (the date may be "
+            "in the past and no notice period applies)",
+        )
 
-    def handle(self, *args, file, publish, **options):
+    def handle(self, *args, file, publish, historical, **options):
         try:
             source = parse_policy_file(file)
-            result = policy_import(source=source, publish=publish)
+            result = policy_import(source=source, publish=publish, historical=historical)
         except (PolicySourceError, PolicyImportRefused) as exc:
             raise CommandError(str(exc)) from None
         version = result.version

@@ -23,4 +23,4 @@ class Command(BaseCommand):
         self.stdout.write(f"jurisdictions created: {created}; earlier versions listed: {listed}")
         for path in sorted(services.CONTENT_DIR.glob("*.md")):
             if path.name[:4].isdigit():
-                call_command("import_policy", str(path), publish=True, stdout=self.stdout)
+                call_command("import_policy", str(path), publish=True, historical=True, stdout=self.stdout)
