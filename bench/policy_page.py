@@ -138,9 +138,7 @@ def main() -> int:
             connections=args.connections,
             threads=args.threads,
         )
-        policy = wrk(
-            base + args.path, seconds=args.seconds, connections=args.connections, threads=args.threads
-        )
+        policy = wrk(base + args.path, seconds=args.seconds, connections=args.connections, threads=args.threads)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -153,10 +151,7 @@ def main() -> int:
         ("static", "/static/bench-same-size.html", static),
         ("policy", args.path, policy),
     ):
-        print(
-            f"  {label:<7} {path:<32} {figures['rps']:>9.1f} req/s"
-            f"  p50 {figures['p50']}  p99 {figures['p99']}"
-        )
+        print(f"  {label:<7} {path:<32} {figures['rps']:>9.1f} req/s  p50 {figures['p50']}  p99 {figures['p99']}")
     verdict = "OK" if ratio >= TARGET else "BELOW TARGET"
     print(f"  ratio   {ratio:.2f}  (target >= {TARGET})  {verdict}")
     if policy["non2xx"] or static["non2xx"]:

@@ -22,9 +22,7 @@ def parse_code_list(value: str) -> list[str]:
 def validate_code_list(value: str) -> None:
     bad = [code for code in parse_code_list(value) if not CODE_LIST_RE.match(code)]
     if bad:
-        raise ValidationError(
-            _("Not ISO 3166 codes: %(codes)s"), params={"codes": ", ".join(bad)}, code="invalid"
-        )
+        raise ValidationError(_("Not ISO 3166 codes: %(codes)s"), params={"codes": ", ".join(bad)}, code="invalid")
 
 
 class Jurisdiction(models.Model):

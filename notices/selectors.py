@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -116,8 +117,7 @@ def in_force_date(*, on: datetime.date) -> datetime.date | None:
     found = cached(
         ("in-force", on.isoformat()),
         lambda: (
-            PolicyVersion.objects.in_force(on=on).with_text().values_list("effective_date", flat=True).first()
-            or ""
+            PolicyVersion.objects.in_force(on=on).with_text().values_list("effective_date", flat=True).first() or ""
         ),
     )
     return found or None
@@ -130,12 +130,18 @@ class VersionSummary:
     material: bool
     has_text: bool
     state: str  # "in-force", "upcoming" or "superseded"
+    previous: datetime.date | None = None  # the next older version with text, for a redline
+    published_at: datetime.datetime | None = None
 
     @property
     def url(self):
-        from django.urls import reverse
-
         return reverse("notices:version_detail", kwargs={"effective_date": self.effective_date})
+
+    @property
+    def diff_url(self):
+        if self.previous is None:
+            return None
+        return reverse("notices:version_diff", kwargs={"a": self.previous, "b": self.effective_date})
 
 
 def version_history(*, on: datetime.date) -> list[VersionSummary]:
@@ -149,6 +155,8 @@ def version_history(*, on: datetime.date) -> list[VersionSummary]:
             .order_by("-effective_date")
         )
         result = []
+        versions = list(versions)
+        with_text = [v.effective_date for v in versions if v.has_text]
         for version in versions:
             if version.effective_date > on:
                 state = "upcoming"
@@ -156,9 +164,17 @@ def version_history(*, on: datetime.date) -> list[VersionSummary]:
                 state = "in-force"
             else:
                 state = "superseded"
+            older = [d for d in with_text if d < version.effective_date]
+            previous = older[0] if version.has_text and older else None
             result.append(
                 VersionSummary(
-                    version.effective_date, version.summary, version.material, version.has_text, state
+                    version.effective_date,
+                    version.summary,
+                    version.material,
+                    version.has_text,
+                    state,
+                    previous,
+                    version.published_at,
                 )
             )
         return result
@@ -190,6 +206,11 @@ def _build_document(effective_date, language, shown_codes) -> PolicyDocument | N
     version = PolicyVersion.objects.published().filter(effective_date=effective_date).first()
     if version is None:
         return None
+    return render_document(version, language, shown_codes)
+
+
+def render_document(version: PolicyVersion, language: str, shown_codes) -> PolicyDocument:
+    """Render any version (drafts too, for the admin preview); nothing here is cached."""
     sections = list(version.sections.select_related("jurisdiction").order_by("order", "pk"))
     suffix = language.replace("-", "_")
     shown_sections = []
@@ -212,3 +233,36 @@ def _build_document(effective_date, language, shown_codes) -> PolicyDocument | N
         },
     )
     return PolicyDocument(version.effective_date, bool(sections), html, shown, untranslated)
+
+
+@dataclass(frozen=True)
+class UpcomingNotice:
+    effective_date: datetime.date
+    current_date: datetime.date | None  # the version it replaces, for the redline
+
+
+def upcoming_notice(*, on: datetime.date) -> UpcomingNotice | None:
+    """The next published version that has not taken effect yet, if any."""
+
+    def build():
+        upcoming = PolicyVersion.objects.upcoming(on=on).with_text().values_list("effective_date", flat=True)
+        date = upcoming.first()
+        return UpcomingNotice(date, in_force_date(on=on)) if date else ""
+
+    return cached(("upcoming", on.isoformat()), build) or None
+
+
+def version_redline(*, old_date: datetime.date, new_date: datetime.date):
+    """The section-by-section redline between two published versions with text, or None."""
+    from .redline import compare_versions
+
+    def build():
+        versions = {
+            v.effective_date: v
+            for v in PolicyVersion.objects.published().with_text().filter(effective_date__in=[old_date, new_date])
+        }
+        if len(versions) != 2:
+            return ""
+        return compare_versions(versions[old_date], versions[new_date])
+
+    return cached(("redline", old_date.isoformat(), new_date.isoformat(), get_language()), build) or None

@@ -135,10 +135,7 @@ def version_publish(*, version: PolicyVersion, user=None, historical: bool = Fal
                 locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
         except IntegrityError:
             raise PublishRefused(
-                [
-                    _("Another version is already published for %(date)s.")
-                    % {"date": locked.effective_date.isoformat()}
-                ]
+                [_("Another version is already published for %(date)s.") % {"date": locked.effective_date.isoformat()}]
             ) from None
         transaction.on_commit(selectors.content_changed)
     version.refresh_from_db()
@@ -175,9 +172,7 @@ class ImportResult:
     outcome: ImportOutcome
 
 
-def policy_import(
-    *, source: ParsedVersion, publish: bool = False, historical: bool = False, user=None
-) -> ImportResult:
+def policy_import(*, source: ParsedVersion, publish: bool = False, historical: bool = False, user=None) -> ImportResult:
     """Store a parsed version; never overwrite published text.
 
     * identical text already imported for that date: no-op;
@@ -195,10 +190,7 @@ def policy_import(
 
     with transaction.atomic():
         published = (
-            PolicyVersion.objects.published()
-            .select_for_update()
-            .filter(effective_date=source.effective_date)
-            .first()
+            PolicyVersion.objects.published().select_for_update().filter(effective_date=source.effective_date).first()
         )
         if published is not None:
             return _import_onto_published(published, source, user=user)
@@ -224,9 +216,7 @@ def _import_onto_published(version: PolicyVersion, source: ParsedVersion, *, use
 
 def _import_new(source: ParsedVersion, *, publish: bool, historical: bool, user) -> ImportResult:
     existing = (
-        PolicyVersion.objects.drafts()
-        .filter(effective_date=source.effective_date, source_sha256=source.sha256)
-        .first()
+        PolicyVersion.objects.drafts().filter(effective_date=source.effective_date, source_sha256=source.sha256).first()
     )
     if existing is not None and not publish:
         return ImportResult(existing, ImportOutcome.UNCHANGED)

@@ -169,9 +169,7 @@ def _parse_sections(lines: list[str], start: int, path: str) -> list[ParsedSecti
         if anchor == PREAMBLE_ANCHOR:
             raise PolicySourceError(path, line_no, f"the anchor {anchor!r} is reserved for the preamble")
         if anchor in seen:
-            raise PolicySourceError(
-                path, line_no, f"duplicate anchor {anchor!r} (first used on line {seen[anchor]})"
-            )
+            raise PolicySourceError(path, line_no, f"duplicate anchor {anchor!r} (first used on line {seen[anchor]})")
         seen[anchor] = line_no
         starts.append((index, heading, anchor, jurisdiction))
 
@@ -179,9 +177,7 @@ def _parse_sections(lines: list[str], start: int, path: str) -> list[ParsedSecti
     preamble_end = starts[0][0] if starts else len(lines)
     preamble = "\n".join(lines[start:preamble_end]).strip()
     if preamble:
-        sections.append(
-            ParsedSection(0, PREAMBLE_ANCHOR, "", preamble + "\n", None, _first_text_line(lines, start))
-        )
+        sections.append(ParsedSection(0, PREAMBLE_ANCHOR, "", preamble + "\n", None, _first_text_line(lines, start)))
     for position, (index, heading, anchor, jurisdiction) in enumerate(starts):
         end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         body = "\n".join(lines[index + 1 : end]).strip()

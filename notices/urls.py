@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from . import views
 from .converters import IsoDateConverter
+from .feeds import VersionFeed
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -11,4 +12,6 @@ urlpatterns = [
     path("region/", views.region, name="region"),
     path("versions/", views.version_list, name="version_list"),
     path("versions/<isodate:effective_date>/", views.version_detail, name="version_detail"),
+    path("versions/<isodate:a>/diff/<isodate:b>/", views.version_diff, name="version_diff"),
+    path("feed/", VersionFeed(), name="feed"),
 ]

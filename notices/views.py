@@ -38,17 +38,19 @@ def chosen_jurisdiction(request, *, extra: tuple[str, ...] = ()) -> str | None:
     return value
 
 
-def _render_cached(request, key: tuple, template: str, build_context) -> HttpResponse:
+def _render_cached(request, key: tuple, template: str, build_context, *, status: int = 200) -> HttpResponse:
     """Render a page once per content generation, language and key; reuse it after.
 
     The key must hold everything the page depends on besides the language: these pages use
     no session or CSRF token, so the same bytes are right for everyone with that key.
     """
+    # The legal date is part of every key: the upcoming-change notice and the state of each
+    # version change at midnight in the legal time zone.
     html = selectors.cached(
-        ("page", get_language(), *key),
+        ("page", get_language(), selectors.legal_today(), *key),
         lambda: render_to_string(template, build_context(), request),
     )
-    return HttpResponse(html)
+    return HttpResponse(html, status=status)
 
 
 def _cache_headers(response, location: geo.Location, *, chosen_in_url: bool):
@@ -82,9 +84,7 @@ def _located_page(request, template: str, *, effective_date, key: tuple, context
     def build():
         return {
             **context,
-            "document": selectors.policy_document(
-                effective_date=effective_date, shown=location.jurisdictions
-            ),
+            "document": selectors.policy_document(effective_date=effective_date, shown=location.jurisdictions),
             "jurisdictions": selectors.jurisdiction_choices(),
             "location": location,
             "location_text": geo_explanation(location),
@@ -114,9 +114,10 @@ def geo_explanation(location: geo.Location) -> str:
             "Your connection appears to come from %(country)s, where no regional addendum "
             "applies. The addenda for other regions are linked below."
         ) % {"country": place}
-    return _(
-        "The addendum for %(regions)s is shown because your connection appears to come from %(country)s."
-    ) % {"regions": shown, "country": place}
+    return _("The addendum for %(regions)s is shown because your connection appears to come from %(country)s.") % {
+        "regions": shown,
+        "country": place,
+    }
 
 
 @require_safe
@@ -125,9 +126,7 @@ def policy(request):
     if effective_date is None:
         chosen_jurisdiction(request)  # a garbled parameter is still a 400
         raise Http404(_("No privacy policy has been published yet."))
-    return _located_page(
-        request, "notices/policy.html", effective_date=effective_date, key=("policy",), context={}
-    )
+    return _located_page(request, "notices/policy.html", effective_date=effective_date, key=("policy",), context={})
 
 
 @require_safe
@@ -192,4 +191,35 @@ def region(request):
             samesite="Lax",
         )
     add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def version_diff(request, a, b):
+    """The redline from version ``a`` (older) to ``b`` (newer)."""
+    if a == b:
+        raise BadRequest(_("Choose two different versions to compare."))
+    if a > b:
+        return _render_cached(
+            request,
+            ("diff-order", a, b),
+            "notices/diff_order.html",
+            lambda: {"a": a, "b": b},
+            status=400,
+        )
+    changes = selectors.version_redline(old_date=a, new_date=b)
+    if changes is None:
+        raise Http404(_("Only two published versions whose text is held on this site can be compared."))
+    response = _render_cached(
+        request,
+        ("diff", a, b),
+        "notices/version_diff.html",
+        lambda: {
+            "a": a,
+            "b": b,
+            "changes": changes,
+            "changed": [c for c in changes if c.status != "unchanged"],
+        },
+    )
+    patch_cache_control(response, public=True, max_age=settings.NOTICES_HTTP_MAX_AGE)
     return response

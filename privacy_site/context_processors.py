@@ -6,6 +6,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language_info
 
+from notices import selectors
+
 # Query parameters that change what a page shows; others are dropped from the links, so a
 # cached page never carries whatever a visitor appended to their own URL.
 KEPT_PARAMETERS = ("jurisdiction",)
@@ -25,4 +27,8 @@ def site(request):
                 "url": translate_url(full_path, code),
             }
         )
-    return {"site_name": settings.NOTICES_SITE_NAME, "site_languages": languages}
+    return {
+        "site_name": settings.NOTICES_SITE_NAME,
+        "site_languages": languages,
+        "upcoming_notice": selectors.upcoming_notice(on=selectors.legal_today()),
+    }

@@ -27,3 +27,35 @@ def jurisdictions(db):
     from notices import services
 
     services.jurisdictions_load(services.launch_data()["jurisdictions"])
+
+
+# Append-only tables are guarded by SQLite triggers that also refuse the DELETE FROM with
+# which a transactional test's teardown empties the database. Tests that need that flush
+# (browser tests against the live server) set the triggers aside first; the next test puts
+# them back exactly as the migrations created them.
+_set_aside: list[str] = []
+
+
+def set_triggers_aside():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL flushes with TRUNCATE, which row triggers don't see
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+    _set_aside.extend(sql for _name, sql in triggers)
+
+
+@pytest.fixture(autouse=True)
+def _triggers_in_place(django_db_blocker):
+    if _set_aside:
+        from django.db import connection
+
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            for sql in _set_aside:
+                cursor.execute(sql)
+        _set_aside.clear()
+    yield

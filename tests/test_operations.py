@@ -71,9 +71,7 @@ def test_redis_cache_works_against_the_local_server():
         "import django, uuid; django.setup(); from django.core.cache import cache; "
         "k = uuid.uuid4().hex; cache.set(k, {'a': 1}, 30); print(cache.get(k)); cache.delete(k)"
     )
-    result = run_python(
-        code, DJANGO_SETTINGS_MODULE="privacy_site.settings.dev", REDIS_URL="redis://127.0.0.1:6379/15"
-    )
+    result = run_python(code, DJANGO_SETTINGS_MODULE="privacy_site.settings.dev", REDIS_URL="redis://127.0.0.1:6379/15")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "{'a': 1}"
 
@@ -83,9 +81,7 @@ def test_email_url_switches_dev_settings_to_smtp():
         "import django; from django.conf import settings; django.setup(); "
         "print(settings.EMAIL_BACKEND, settings.EMAIL_PORT)"
     )
-    result = run_python(
-        code, DJANGO_SETTINGS_MODULE="privacy_site.settings.dev", EMAIL_URL="smtp://127.0.0.1:2525"
-    )
+    result = run_python(code, DJANGO_SETTINGS_MODULE="privacy_site.settings.dev", EMAIL_URL="smtp://127.0.0.1:2525")
     assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "2525"]
 
 

@@ -182,3 +182,6 @@ LOGGING = {
 }
 NOTICES_HTTP_MAX_AGE = env_int("NOTICES_HTTP_MAX_AGE", 300)
 NOTICES_MATERIAL_NOTICE_DAYS = env_int("NOTICES_MATERIAL_NOTICE_DAYS", 30)
+
+# modeltranslation's admin tabs use jQuery UI; serve our own copy (no CDN-hosted scripts).
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"

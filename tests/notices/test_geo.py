@@ -175,9 +175,7 @@ def test_unknown_or_garbage_header_values_fall_through_to_the_next_source(
     settings.GEO_TRUSTED_HEADERS = ["cloudflare", "vercel"]
     _, _, shown = located(client, HTTP_CF_IPCOUNTRY=value, REMOTE_ADDR="2.0.8.1")
     assert shown == ("ph",)  # from the database
-    _, _, shown = located(
-        client, HTTP_CF_IPCOUNTRY=value, HTTP_X_VERCEL_IP_COUNTRY="KR", REMOTE_ADDR="2.0.8.1"
-    )
+    _, _, shown = located(client, HTTP_CF_IPCOUNTRY=value, HTTP_X_VERCEL_IP_COUNTRY="KR", REMOTE_ADDR="2.0.8.1")
     assert shown == ("kr",)  # from the next provider
 
 
@@ -203,9 +201,7 @@ def test_the_visitors_choice_overrides_headers_and_database(client, launch_conte
 
 
 def test_the_region_picker_remembers_and_forgets_a_choice(client, launch_content, geoip):
-    response = client.get(
-        "/en/privacy/region/", {"jurisdiction": "ph", "next": "/en/privacy/versions/2025-09-02/"}
-    )
+    response = client.get("/en/privacy/region/", {"jurisdiction": "ph", "next": "/en/privacy/versions/2025-09-02/"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/en/privacy/versions/2025-09-02/"
     cookie = response.cookies[geo.REGION_COOKIE]
@@ -257,9 +253,7 @@ def test_caching_headers_follow_what_the_page_depends_on(client, launch_content,
     assert "Vary" not in chosen.headers or "Cookie" not in chosen.headers["Vary"]
     located_page = client.get("/en/privacy/", REMOTE_ADDR="2.0.9.9")
     assert "private" in located_page.headers["Cache-Control"]  # depends on the address
-    assert {"Cookie", "CF-IPCountry", "cf-region-code"} <= {
-        v.strip() for v in located_page.headers["Vary"].split(",")
-    }
+    assert {"Cookie", "CF-IPCountry", "cf-region-code"} <= {v.strip() for v in located_page.headers["Vary"].split(",")}
     settings.GEOIP_PATH = None
     header_only = client.get("/en/privacy/", HTTP_CF_IPCOUNTRY="KR")
     assert "public" in header_only.headers["Cache-Control"]

@@ -70,9 +70,7 @@ def test_numbered_lists_and_the_data_privacy_framework_passage():
     purposes = BeautifulSoup(render_markdown(sections["purposes"].body), "html.parser")
     assert len(purposes.find("ol").find_all("li", recursive=False)) == 9
     transfer = render_markdown(sections["transfer"].body)
-    assert (
-        "EU-U.S. Data Privacy Framework with UK Extension and Swiss-U.S. Data Privacy Framework" in transfer
-    )
+    assert "EU-U.S. Data Privacy Framework with UK Extension and Swiss-U.S. Data Privacy Framework" in transfer
     assert "TRUSTe" in transfer
 
 

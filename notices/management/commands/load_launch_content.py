@@ -16,9 +16,7 @@ class Command(BaseCommand):
             created = services.jurisdictions_load(data["jurisdictions"])
             listed = 0
             for value in data["earlier_versions_without_text"]:
-                _, was_created = services.version_record_without_text(
-                    effective_date=datetime.date.fromisoformat(value)
-                )
+                _, was_created = services.version_record_without_text(effective_date=datetime.date.fromisoformat(value))
                 listed += was_created
         self.stdout.write(f"jurisdictions created: {created}; earlier versions listed: {listed}")
         for path in sorted(services.CONTENT_DIR.glob("*.md")):
