@@ -50,7 +50,7 @@ def set_triggers_aside():
 
 
 @pytest.fixture(autouse=True)
-def _triggers_in_place(django_db_blocker):
+def _triggers_in_place(request, django_db_blocker):
     if _set_aside:
         from django.db import connection
 
@@ -58,4 +58,13 @@ def _triggers_in_place(django_db_blocker):
             for sql in _set_aside:
                 cursor.execute(sql)
         _set_aside.clear()
+    marker = request.node.get_closest_marker("django_db")
+    flushes = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if flushes:
+        request.getfixturevalue("transactional_db")  # so that our teardown runs before its flush
     yield
+    if flushes:
+        set_triggers_aside()

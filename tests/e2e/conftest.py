@@ -42,11 +42,3 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _flushable_database(transactional_db):
-    yield
-    from tests.conftest import set_triggers_aside
-
-    set_triggers_aside()

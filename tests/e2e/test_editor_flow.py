@@ -2,8 +2,10 @@
 
 import datetime
 import io
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
@@ -14,6 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def site(live_server):
+    # A flush by an earlier transactional test empties what data migrations created.
+    import_module("notices.migrations.0004_editor_groups").create_groups(apps, None)
     call_command("load_launch_content", stdout=io.StringIO())
     selectors.content_changed()
     user = User.objects.create_user("legal", password="a long and careful passphrase", is_staff=True)
