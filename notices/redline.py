@@ -25,7 +25,7 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in BLOCKS or tag == "br" or tag == "li":
+        if tag in BLOCKS or tag == "br":
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
