@@ -79,10 +79,13 @@ class SectionChange:
     html: str
 
 
-def _section_text(section) -> str:
+def _heading(section) -> str:
     # Read in the active language: modeltranslation falls back to English where untranslated.
-    heading = section.heading or _("Introduction")
-    return f"{heading}\n{html_to_text(section.body_html)}"
+    return section.heading or _("Introduction")
+
+
+def _body(section) -> str:
+    return html_to_text(section.body_html)
 
 
 def compare_versions(old: PolicyVersion, new: PolicyVersion) -> list[SectionChange]:
@@ -91,16 +94,20 @@ def compare_versions(old: PolicyVersion, new: PolicyVersion) -> list[SectionChan
     changes = []
     for section in new.sections.select_related("jurisdiction").order_by("order", "pk"):
         before = old_sections.pop(section.anchor, None)
-        new_text = _section_text(section)
         if before is None:
-            status, html = ADDED, diff_words("", new_text)
-        else:
-            old_text = _section_text(before)
-            status = UNCHANGED if old_text == new_text else CHANGED
-            html = escape(new_text) if status == UNCHANGED else diff_words(old_text, new_text)
-        changes.append(_change(section, status, html))
+            changes.append(_change(section, ADDED, diff_words("", _body(section))))
+            continue
+        heading_changed = _heading(before) != _heading(section)
+        if not heading_changed and _body(before) == _body(section):
+            changes.append(_change(section, UNCHANGED, escape(_body(section))))
+            continue
+        html = diff_words(_body(before), _body(section))
+        if heading_changed:
+            label = escape(_("Heading:"))
+            html = f"{label} {diff_words(_heading(before), _heading(section))}\n\n{html}"
+        changes.append(_change(section, CHANGED, html))
     for section in old_sections.values():
-        changes.append(_change(section, REMOVED, diff_words(_section_text(section), "")))
+        changes.append(_change(section, REMOVED, diff_words(_body(section), "")))
     return changes
 
 

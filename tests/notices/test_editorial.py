@@ -415,3 +415,13 @@ def test_editor_markdown_is_sanitised(client, launch_content, django_capture_on_
 def test_selectors_show_the_in_force_version_on_both_sides_of_midnight(scheduled):
     assert selectors.in_force_date(on=datetime.date(2026, 12, 9)) == datetime.date(2025, 9, 2)
     assert selectors.in_force_date(on=datetime.date(2026, 12, 10)) == datetime.date(2026, 12, 10)
+
+
+def test_a_changed_heading_is_shown_in_the_redline(client, launch_content, django_capture_on_commit_callbacks):
+    draft = services.draft_start_next()
+    draft.sections.filter(anchor="cookies").update(heading_en="I. COOKIES AND SIMILAR TECHNOLOGIES")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.version_publish(version=draft)
+    section = page(client.get("/en/privacy/versions/2025-09-02/diff/2026-11-29/")).find(id="diff-cookies")
+    assert section.find("ins").get_text() == "[added:  AND SIMILAR TECHNOLOGIES]"
+    assert section.select_one(".redline").get_text().startswith("Heading: I. COOKIES")
