@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from subscriptions import services as subscriptions
+
 from . import selectors
 from .models import Jurisdiction, PolicyVersion, Section
 from .source import ParsedVersion, PolicySourceError
@@ -138,6 +140,8 @@ def version_publish(*, version: PolicyVersion, user=None, historical: bool = Fal
                 [_("Another version is already published for %(date)s.") % {"date": locked.effective_date.isoformat()}]
             ) from None
         transaction.on_commit(selectors.content_changed)
+        if locked.material and not historical:
+            subscriptions.campaign_create(version=locked)  # created now, queued on commit
     version.refresh_from_db()
     return version
 

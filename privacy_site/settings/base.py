@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "notices",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,18 @@ elif env_str("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+
+# Change notices by email (the subscriptions app; README "Subscriptions and change notices").
+SUBSCRIPTIONS_CONFIRM_MAX_AGE = env_int("SUBSCRIPTIONS_CONFIRM_MAX_AGE", 60 * 60 * 48)
+SUBSCRIPTIONS_RATE_PER_ADDRESS = env_int("SUBSCRIPTIONS_RATE_PER_ADDRESS", 3)  # per hour
+SUBSCRIPTIONS_RATE_PER_CLIENT = env_int("SUBSCRIPTIONS_RATE_PER_CLIENT", 20)  # per hour
+SUBSCRIPTIONS_BATCH_SIZE = env_int("SUBSCRIPTIONS_BATCH_SIZE", 200)
+# A claimed batch not finished within the lease is presumed abandoned by a dead worker;
+# a run stops taking new batches after a quarter of it (see subscriptions/checks.py).
+SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS = env_int("SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS", 600)
+SUBSCRIPTIONS_RETRY_DELAYS = [
+    int(delay) for delay in env_list("SUBSCRIPTIONS_RETRY_DELAYS", "60,300,1800,7200,21600")
+]
 
 # Security headers that hold in every environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True

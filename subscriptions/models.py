@@ -1,0 +1,156 @@
+"""Subscribers, the campaign that announces a material version, and one delivery per pair."""
+
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from notices.models import PolicyVersion
+
+
+def normalise_email(address: str) -> str:
+    """Key an address case-insensitively, so one mailbox is one subscriber."""
+    return address.strip().casefold()
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Subscriber.Status.CONFIRMED)
+
+
+class Subscriber(models.Model):
+    """A confirmed address (double opt-in: nothing is stored before the link is followed)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    email = models.EmailField(_("email address"), max_length=254)
+    email_key = models.CharField(max_length=254, unique=True, editable=False)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.CONFIRMED)
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        indexes = [models.Index(fields=["status", "id"], name="subscriptions_active_idx")]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+
+class CampaignQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Annotate each campaign with how many deliveries are in each state."""
+        counts = {
+            f"{status.value}_count": Count("deliveries", filter=Q(deliveries__status=status))
+            for status in Delivery.Status
+        }
+        return self.annotate(total_count=Count("deliveries"), **counts)
+
+    def unfinished(self):
+        return self.exclude(status=Campaign.Status.DONE)
+
+
+class Campaign(models.Model):
+    """The change notice for one material version, sent once to every subscriber."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+
+    version = models.OneToOneField(
+        PolicyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="campaign"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.QUEUED)
+    # Which queued run may work on the campaign; a run that finds another token was superseded.
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+    populated_at = models.DateTimeField(_("recipients listed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self):
+        return str(_("Change notice for %(date)s") % {"date": self.version.effective_date.isoformat()})
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, *, now):
+        return self.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+
+    def stale_claims(self, *, before):
+        return self.filter(status=Delivery.Status.SENDING, claimed_at__lt=before)
+
+
+class Delivery(models.Model):
+    """One subscriber's copy of one campaign; the unique pair is what makes it exactly once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Unsubscribed before sending")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, verbose_name=_("subscriber"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How often a worker died while this message was on the wire (see README, "the guarantee").
+    interrupted = models.PositiveSmallIntegerField(_("interrupted sends"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "subscriber"], name="subscriptions_one_per_pair"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status", "id"], name="subscriptions_claim_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.subscriber_id} ({self.get_status_display()})"
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID header: the same for every attempt, so a resend can be recognised."""
+        return f"<notice-{self.campaign_id}-{self.subscriber_id}@{message_id_domain()}>"
+
+
+def message_id_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "localhost"

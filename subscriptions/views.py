@@ -1,0 +1,79 @@
+"""Subscribe, confirm and unsubscribe pages.
+
+Unlike the policy pages these carry forms and tokens, so they are never cached publicly.
+"""
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import ratelimit, services, tokens
+from .forms import SubscribeForm
+
+
+def _link_problem(request, *, expired: bool):
+    # 410 for a genuine link that is too old, 400 for anything forged, garbled or truncated.
+    return render(
+        request, "subscriptions/link_problem.html", {"expired": expired}, status=410 if expired else 400
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscribe(request):
+    if request.method == "POST":
+        client = ratelimit.client_ip(request)
+        if not ratelimit.allow(kind="client", value=client, limit=settings.SUBSCRIPTIONS_RATE_PER_CLIENT):
+            return render(request, "subscriptions/rate_limited.html", status=429)
+        form = SubscribeForm(request.POST)
+        if form.is_valid():
+            services.subscription_request(
+                email=form.cleaned_data["email"], language=form.cleaned_data["language"]
+            )
+            return redirect("notices:subscribe_sent")
+    else:
+        form = SubscribeForm(initial={"language": get_language()})
+    return render(request, "subscriptions/subscribe.html", {"form": form})
+
+
+@never_cache
+@require_safe
+def subscribe_sent(request):
+    return render(request, "subscriptions/subscribe_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscribe_confirm(request, token):
+    try:
+        confirm = tokens.confirm_read(token)
+    except tokens.TokenExpired:
+        return _link_problem(request, expired=True)
+    except tokens.TokenInvalid:
+        return _link_problem(request, expired=False)
+    # GET only shows a button: mail scanners follow links, and must not subscribe anyone.
+    if request.method != "POST":
+        return render(request, "subscriptions/confirm.html", {"confirm": confirm})
+    try:
+        subscriber = services.subscription_confirm(request=confirm)
+    except tokens.TokenExpired:
+        return _link_problem(request, expired=True)
+    return render(request, "subscriptions/confirmed.html", {"subscriber": subscriber})
+
+
+# RFC 8058: mail clients POST with no cookie, session or CSRF token; the signed token authenticates.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    try:
+        subscriber_id = tokens.unsubscribe_read(token)
+    except tokens.TokenInvalid:
+        return _link_problem(request, expired=False)
+    if request.method != "POST":
+        return render(request, "subscriptions/unsubscribe.html")
+    services.subscriber_unsubscribe(subscriber_id=subscriber_id)
+    return render(request, "subscriptions/unsubscribed.html")
