@@ -50,6 +50,8 @@ def _take_turn(*, campaign_id: int, expected: str | None, run: bool, run_after=N
     """
     token = uuid.uuid4().hex
     backend = tasks.campaign_send.get_backend()
+    if expected == "":
+        return None  # a finished campaign has no token: whatever run carries "" is stale
     with transaction.atomic():
         rows = Campaign.objects.filter(pk=campaign_id)
         if expected is not None:
@@ -109,12 +111,11 @@ def campaign_run(*, campaign_id: int, run_token: str) -> str:
         _take_turn(campaign_id=campaign_id, expected=token, run=True)
         return "continued"
 
-    if outcome.connection_failed:
-        # The relay is unreachable: wait before trying the next batch, not just this one.
-        wait = datetime.timedelta(seconds=settings.SUBSCRIPTIONS_RETRY_DELAYS[0])
-        _take_turn(campaign_id=campaign_id, expected=token, run=True, run_after=timezone.now() + wait)
-        return "waiting"
     next_due = _next_due(campaign)
+    if outcome.connection_failed and next_due is not None:
+        # The relay is unreachable: wait before trying the next batch, not just this one.
+        wait = timezone.now() + datetime.timedelta(seconds=settings.SUBSCRIPTIONS_RETRY_DELAYS[0])
+        next_due = max(next_due, wait)
     if next_due is None:
         finished = _finish(campaign_id=campaign_id, token=token)
         if finished:

@@ -83,6 +83,11 @@ def _send_one(connection, delivery: Delivery, claim: str, composer, outcome: Bat
         return not outcome.claim_lost
     try:
         connection.send_messages([message])
+    except ValueError as exc:
+        # Raised while serialising, before any byte is sent: an address or header with a
+        # line break (injection) or otherwise unusable. It will never succeed.
+        _record(delivery, claim, outcome, "failed", status=Delivery.Status.FAILED, last_error=describe(exc))
+        return not outcome.claim_lost
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
         # The server answered: the connection is still usable (smtplib sent RSET).
         code = smtp_code(exc)

@@ -1,0 +1,53 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from notices import services as notices_services
+from notices.source import parse_policy_text
+from subscriptions.models import Subscriber
+from tests.notices.factories import policy_text
+
+NEW_DATE = "2031-03-01"
+
+
+@pytest.fixture
+def material_draft(launch_content):
+    """An unpublished material version that follows the launch policy, with a Korean summary."""
+    source = parse_policy_text(
+        policy_text(effective_date=NEW_DATE, material="true", summary="We now keep logs for 30 days."),
+        path="2031-03-01.md",
+    )
+    version = notices_services.policy_import(source=source).version
+    version.summary_ko = "로그를 30일 동안 보관합니다."
+    version.save(update_fields=["summary_ko"])
+    return version
+
+
+def make_subscribers(count, *, languages=("en", "ko", "zh-hans", "ja"), prefix="reader"):
+    now = timezone.now()
+    return Subscriber.objects.bulk_create(
+        Subscriber(
+            email=f"{prefix}{i}@example.com",
+            email_key=f"{prefix}{i}@example.com",
+            language=languages[i % len(languages)],
+            confirmed_at=now - datetime.timedelta(days=1),
+        )
+        for i in range(count)
+    )
+
+
+@pytest.fixture
+def subscribers(db):
+    return make_subscribers(8)
+
+
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    def run(version):
+        with django_capture_on_commit_callbacks(execute=True):
+            notices_services.version_publish(version=version)
+        version.refresh_from_db()
+        return version
+
+    return run

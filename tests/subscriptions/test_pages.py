@@ -1,0 +1,273 @@
+"""Subscribe, confirm and unsubscribe (link and one-click), with good and bad input."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.core import mail
+from django.test import Client, RequestFactory
+
+from subscriptions import ratelimit, tokens
+from subscriptions.models import Delivery, Subscriber
+
+from .conftest import make_subscribers
+
+pytestmark = pytest.mark.django_db
+LANGUAGES = [code for code, _ in settings.LANGUAGES]
+
+
+def soup(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST and run what the request queued on commit (the confirmation email task)."""
+
+    def run(path, data, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(path, data, **extra)
+
+    return run
+
+
+def confirm_link(message) -> str:
+    return re.search(r"https?://\S+/subscribe/confirm/\S+/", message.body)[0]
+
+
+def path_of(url: str) -> str:
+    return url.removeprefix(settings.SITE_URL)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_subscribe_page_defaults_to_the_page_language_and_is_not_cached_publicly(client, lang):
+    response = client.get(f"/{lang}/privacy/subscribe/")
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.html["lang"] == lang
+    assert len(page.find_all("h1")) == 1
+    assert page.select_one("select[name=language] option[selected]")["value"] == lang
+    assert page.select_one("input[name=csrfmiddlewaretoken]")
+    assert page.select_one("input[name=email]")["type"] == "email"
+    cache_control = response.headers["Cache-Control"]
+    assert "public" not in cache_control and "private" in cache_control and "no-store" in cache_control
+    switcher = {a["hreflang"]: a["href"] for a in page.select("nav.languages a")}
+    assert switcher == {code: f"/{code}/privacy/subscribe/" for code in LANGUAGES}
+
+
+def test_every_page_links_to_the_subscribe_page(client, launch_content):
+    page = soup(client.get("/ja/privacy/"))
+    assert page.select_one('nav.site-nav a[href="/ja/privacy/subscribe/"]')
+
+
+def test_subscribing_sends_a_confirmation_in_the_chosen_language_and_stores_nothing(post):
+    response = post("/en/privacy/subscribe/", {"email": "Ada@Example.com", "language": "ko"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/privacy/subscribe/sent/"
+    assert Subscriber.objects.count() == 0
+    (message,) = mail.outbox
+    assert message.to == ["Ada@Example.com"]
+    assert message.subject == "Privacy Policy 변경 알림 구독을 확인해 주십시오"
+    link = confirm_link(message)
+    assert link.startswith(f"{settings.SITE_URL}/ko/privacy/subscribe/confirm/")
+    html = message.alternatives[0].content
+    assert link in html and 'lang="ko"' in html
+
+
+def test_the_answer_is_the_same_for_known_unknown_and_rate_limited_addresses(post, client):
+    make_subscribers(1, prefix="known")
+    answers = []
+    for address in ["known0@example.com", "new@example.com"] + ["busy@example.com"] * 5:
+        response = post("/en/privacy/subscribe/", {"email": address, "language": "en"})
+        answers.append((response.status_code, response["Location"]))
+    assert set(answers) == {(302, "/en/privacy/subscribe/sent/")}
+    sent_to = [m.to[0] for m in mail.outbox]
+    assert sent_to.count("busy@example.com") == settings.SUBSCRIPTIONS_RATE_PER_ADDRESS
+    assert "known0@example.com" in sent_to and "new@example.com" in sent_to
+    assert client.get("/en/privacy/subscribe/sent/").status_code == 200
+
+
+def test_a_client_that_posts_too_often_gets_a_429_page(post, settings):
+    settings.SUBSCRIPTIONS_RATE_PER_CLIENT = 3
+    codes = [
+        post("/en/privacy/subscribe/", {"email": f"a{i}@example.com", "language": "en"}).status_code
+        for i in range(4)
+    ]
+    assert codes == [302, 302, 302, 429]
+    response = post("/ko/privacy/subscribe/", {"email": "b@example.com", "language": "en"})
+    assert response.status_code == 429
+    assert "요청이 너무 많습니다" in response.content.decode()
+    assert len(mail.outbox) == 3
+
+
+def test_behind_trusted_proxies_the_client_is_the_nth_address_from_the_right(settings):
+    factory = RequestFactory()
+    request = factory.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 10.0.0.2", REMOTE_ADDR="10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert ratelimit.client_ip(request) == "10.0.0.1"  # X-Forwarded-For ignored
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert ratelimit.client_ip(request) == "203.0.113.9"  # not the spoofable left-most hop
+    settings.TRUSTED_PROXY_COUNT = 4
+    assert ratelimit.client_ip(request) == "10.0.0.1"  # fewer hops than proxies: not via them
+    garbled = factory.get("/", HTTP_X_FORWARDED_FOR="nonsense, x", REMOTE_ADDR="10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert ratelimit.client_ip(garbled) == "10.0.0.1"
+
+
+def test_rate_limit_keys_hold_no_raw_address_or_ip():
+    from django.core.cache import cache
+
+    ratelimit.allow(kind="client", value="198.51.100.7", limit=5)
+    ratelimit.allow(kind="address", value="ada@example.com", limit=5)
+    keys = " ".join(cache._cache.keys())
+    assert "198.51.100.7" not in keys and "ada@example.com" not in keys
+
+
+@pytest.mark.parametrize(
+    ("email", "language"),
+    [
+        ("not an address", "en"),
+        ("", "en"),
+        ("ada@example.com\r\nBcc: victim@example.org", "en"),
+        ("ada@example.com\nSubject: hi", "en"),
+        ("a" * 250 + "@example.com", "en"),
+        ("ada@example.com", "xx"),
+        ("ada@example.com", "en\r\nBcc: victim@example.org"),
+    ],
+)
+def test_bad_input_is_a_form_error_and_sends_nothing(post, email, language):
+    response = post("/en/privacy/subscribe/", {"email": email, "language": language})
+    assert response.status_code == 200
+    assert soup(response).select(".errorlist")
+    assert mail.outbox == []
+    assert Subscriber.objects.count() == 0
+
+
+def test_form_errors_are_translated(post):
+    response = post("/ja/privacy/subscribe/", {"email": "nope", "language": "en"})
+    assert "有効なメールアドレスを入力してください" in response.content.decode()
+
+
+def test_confirming_takes_a_button_press_then_subscribes_once(post, client):
+    post("/en/privacy/subscribe/", {"email": "Ada@Example.com", "language": "ja"})
+    path = path_of(confirm_link(mail.outbox[0]))
+    page = client.get(path)  # a mail scanner following the link subscribes nobody
+    assert page.status_code == 200
+    assert "Ada@Example.com" in page.content.decode()
+    assert Subscriber.objects.count() == 0
+    assert client.post(path).status_code == 200
+    assert client.post(path).status_code == 200  # pressing twice is harmless
+    (subscriber,) = Subscriber.objects.all()
+    assert (subscriber.email, subscriber.email_key, subscriber.language) == (
+        "Ada@Example.com",
+        "ada@example.com",
+        "ja",
+    )
+    assert subscriber.is_active
+
+
+def test_confirming_again_updates_the_language_of_a_known_subscriber(post, client):
+    for language in ("en", "zh-hans"):
+        mail.outbox.clear()
+        post("/en/privacy/subscribe/", {"email": "ada@example.com", "language": language})
+        client.post(path_of(confirm_link(mail.outbox[0])))
+    (subscriber,) = Subscriber.objects.all()
+    assert subscriber.language == "zh-hans"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_tampered_and_forged_links_get_a_clear_400_page(client, lang):
+    good = tokens.confirm_token(email="ada@example.com", language="en")
+    unsubscribe = tokens.unsubscribe_token(subscriber_id=1)
+    for token in (good[:-2] + "xx", good[:20], "garbage", good.replace(":", "", 1), unsubscribe):
+        response = client.get(f"/{lang}/privacy/subscribe/confirm/{token}/")
+        assert response.status_code == 400, token
+        assert soup(response).h1
+        assert client.post(f"/{lang}/privacy/subscribe/confirm/{token}/").status_code == 400
+    for token in (unsubscribe[:-1] + "A", "1", good):
+        assert client.post(f"/{lang}/privacy/unsubscribe/{token}/").status_code == 400
+        assert client.get(f"/{lang}/privacy/unsubscribe/{token}/").status_code == 400
+    assert Subscriber.objects.count() == 0
+
+
+def test_an_expired_confirmation_link_is_a_410_page(client):
+    with time_machine.travel(datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC), tick=False):
+        token = tokens.confirm_token(email="ada@example.com", language="en")
+    late = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(
+        seconds=settings.SUBSCRIPTIONS_CONFIRM_MAX_AGE + 60
+    )
+    with time_machine.travel(late, tick=False):
+        response = client.post(f"/en/privacy/subscribe/confirm/{token}/")
+    assert response.status_code == 410
+    assert "expired" in soup(response).h1.text
+    assert Subscriber.objects.count() == 0
+
+
+def test_an_old_confirmation_link_cannot_undo_a_later_unsubscribe(client):
+    start = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        token = tokens.confirm_token(email="ada@example.com", language="en")
+        client.post(f"/en/privacy/subscribe/confirm/{token}/")
+    subscriber = Subscriber.objects.get()
+    with time_machine.travel(start + datetime.timedelta(hours=1), tick=False):
+        client.post(f"/en/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=subscriber.pk)}/")
+    with time_machine.travel(start + datetime.timedelta(hours=2), tick=False):
+        assert client.post(f"/en/privacy/subscribe/confirm/{token}/").status_code == 410
+    subscriber.refresh_from_db()
+    assert not subscriber.is_active
+
+
+def test_unsubscribe_link_shows_a_confirmation_page_with_a_button(client):
+    (subscriber,) = make_subscribers(1)
+    path = f"/ko/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=subscriber.pk)}/"
+    response = client.get(path)
+    assert response.status_code == 200
+    form = soup(response).select_one("main form")
+    assert form["method"] == "post" and form.select_one("button")
+    assert not form.select_one("input[name=csrfmiddlewaretoken]")
+    assert "csrftoken" not in response.cookies
+    subscriber.refresh_from_db()
+    assert subscriber.is_active  # a GET changes nothing
+
+
+def test_one_click_unsubscribe_needs_no_cookie_session_or_csrf_token(subscribers):
+    subscriber = subscribers[0]
+    pending = Delivery.objects.none()
+    client = Client(enforce_csrf_checks=True)
+    path = f"/en/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=subscriber.pk)}/"
+    # What a mail client sends for RFC 8058: a bare form POST with this one field.
+    response = client.post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200
+    assert not response.cookies
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED and subscriber.unsubscribed_at
+    assert client.post(path).status_code == 200  # again: still fine
+    assert not pending.exists()
+
+
+def test_the_rest_of_the_site_still_enforces_csrf(subscribers):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/en/privacy/subscribe/", {"email": "a@example.com", "language": "en"})
+    assert response.status_code == 403
+
+
+def test_unsubscribe_for_a_deleted_subscriber_still_answers_200(client):
+    assert (
+        client.post(f"/en/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=999)}/").status_code
+        == 200
+    )
+
+
+def test_unknown_language_prefix_and_wrong_methods(client):
+    assert client.get("/xx/privacy/subscribe/").status_code == 404
+    assert client.put("/en/privacy/subscribe/").status_code == 405
+    assert (
+        client.delete(f"/en/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=1)}/").status_code
+        == 405
+    )
+    assert client.post("/en/privacy/subscribe/sent/").status_code == 405
