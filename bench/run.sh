@@ -8,3 +8,4 @@ if ! command -v wrk >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 .venv/bin/python bench/policy_page.py "$@"
+.venv/bin/python bench/campaign.py

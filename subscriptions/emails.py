@@ -1,12 +1,18 @@
 """The two emails we send, each in its reader's language: the change notice and the confirmation."""
 
 import datetime
+import functools
+import re
+import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from notices.models import PolicyVersion
@@ -37,75 +43,193 @@ def previous_version(version: PolicyVersion) -> PolicyVersion | None:
     )
 
 
+# Stand-ins rendered into each language's notice once; a message is that notice with the
+# subscriber's values put in. Plain ASCII, so escaping and MIME encoding leave them intact.
+PLACEHOLDER_URL = "https://placeholder.invalid/unsubscribe-0123456789"
+PLACEHOLDER_TO = "recipient@placeholder.invalid"
+PLACEHOLDER_ID = "<notice-placeholder@placeholder.invalid>"
+TEMPLATE_LIFETIME = 60  # seconds: the Date header of a prepared notice stays this fresh
+
+
+class PreparedMessage:
+    """The serialised notice, offering what the mail backends call on a MIME message."""
+
+    def __init__(self, raw: bytes):
+        self.raw = raw  # CRLF line endings, as SMTP sends them
+
+    def as_bytes(self, unixfrom=False, linesep="\n"):
+        return self.raw if linesep == "\r\n" else self.raw.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom=False, linesep="\n"):
+        return self.as_bytes(linesep=linesep).decode("utf-8")
+
+    def get_charset(self):
+        return None
+
+
+class PreparedNotice(EmailMultiAlternatives):
+    """A change notice whose bytes were made from its language's prepared notice."""
+
+    def __init__(self, *, raw: bytes, envelope_to: str, **kwargs):
+        super().__init__(**kwargs)
+        self.raw = raw
+        self.envelope_to = envelope_to
+        self.envelope_from = _envelope_from()
+
+    def message(self):
+        return PreparedMessage(self.raw)
+
+
+@dataclass
+class LanguageNotice:
+    subject: str
+    text: str
+    html: str
+    raw: bytes | None  # the whole MIME message with placeholders; None if substitution is unsafe
+    unsubscribe_prefix: str
+    built_at: float
+
+
 class NoticeComposer:
     """Build every subscriber's change notice for one campaign.
 
-    What depends only on the language (subject, summary, links to the text) is computed once
-    per language and reused; per message only the address and the unsubscribe link change.
+    Rendering two templates and serialising MIME costs more than the SMTP exchange itself, so
+    each language's notice is rendered and serialised once (refreshed every minute for the
+    Date header) with placeholders, and each message substitutes the address, Message-ID and
+    unsubscribe link into those bytes. Where that would be unsafe (a non-ASCII link, a body
+    that needed quoted-printable), the message is built the ordinary way instead.
     """
 
     def __init__(self, campaign: Campaign):
         self.version = campaign.version
         self.previous = previous_version(self.version)
-        self._by_language: dict[str, dict] = {}
+        self._by_language: dict[str, LanguageNotice] = {}
 
-    def _language_context(self, language: str) -> dict:
-        if language not in self._by_language:
-            version = self.version
-            with translation.override(language):
-                suffix = language.replace("-", "_")
-                summary = version.summary  # modeltranslation falls back to English
-                self._by_language[language] = {
-                    "language": language,
-                    "subject": _("Our Privacy Policy is changing on %(date)s")
-                    % {"date": formats.date_format(version.effective_date, "DATE_FORMAT")},
-                    "site_name": str(settings.NOTICES_SITE_NAME),
-                    "summary": summary,
-                    "summary_in_english": language != "en"
-                    and bool(summary)
-                    and not getattr(version, f"summary_{suffix}", ""),
-                    "effective_date": version.effective_date,
-                    "policy_url": absolute(version.get_absolute_url()),
-                    "redline_url": absolute(
-                        redline_path(older=self.previous.effective_date, newer=version.effective_date)
-                    )
-                    if self.previous
-                    else "",
-                    "history_url": absolute(reverse("notices:version_list")),
-                }
-        return self._by_language[language]
+    def _context(self, language: str) -> dict:
+        version = self.version
+        suffix = language.replace("-", "_")
+        summary = version.summary  # modeltranslation falls back to English
+        return {
+            "language": language,
+            "subject": _("Our Privacy Policy is changing on %(date)s")
+            % {"date": formats.date_format(version.effective_date, "DATE_FORMAT")},
+            "site_name": str(settings.NOTICES_SITE_NAME),
+            "summary": summary,
+            "summary_in_english": language != "en"
+            and bool(summary)
+            and not getattr(version, f"summary_{suffix}", ""),
+            "effective_date": version.effective_date,
+            "policy_url": absolute(version.get_absolute_url()),
+            "redline_url": absolute(
+                redline_path(older=self.previous.effective_date, newer=version.effective_date)
+            )
+            if self.previous
+            else "",
+            "history_url": absolute(reverse("notices:version_list")),
+            "unsubscribe_url": PLACEHOLDER_URL,
+        }
+
+    def _notice(self, language: str) -> LanguageNotice:
+        notice = self._by_language.get(language)
+        if notice is not None and time.monotonic() - notice.built_at < TEMPLATE_LIFETIME:
+            return notice
+        with translation.override(language):
+            context = self._context(language)
+            text = render_to_string("emails/change_notice.txt", context)
+            html = render_to_string("emails/change_notice.html", context)
+            prefix = reverse("notices:unsubscribe", kwargs={"token": "-"})[:-2]
+        message = _assemble(
+            context["subject"], text, html, PLACEHOLDER_TO, PLACEHOLDER_ID, PLACEHOLDER_URL, language
+        )
+        raw = message.message().as_bytes(linesep="\r\n")
+        expected = {
+            PLACEHOLDER_TO: 1,
+            PLACEHOLDER_ID: 1,
+            PLACEHOLDER_URL: 1 + text.count(PLACEHOLDER_URL) + html.count(PLACEHOLDER_URL),
+        }
+        if any(raw.count(value.encode()) != count for value, count in expected.items()):
+            raw = None
+        notice = LanguageNotice(context["subject"], text, html, raw, absolute(prefix), time.monotonic())
+        self._by_language[language] = notice
+        return notice
 
     def message(self, delivery: Delivery) -> EmailMultiAlternatives:
         subscriber = delivery.subscriber
         language = subscriber.language if subscriber.language in dict(settings.LANGUAGES) else "en"
-        base = self._language_context(language)
-        with translation.override(language):
-            unsubscribe_url = absolute(
-                reverse(
-                    "notices:unsubscribe",
-                    kwargs={"token": tokens.unsubscribe_token(subscriber_id=subscriber.pk)},
-                )
+        notice = self._notice(language)
+        token = tokens.unsubscribe_token(subscriber_id=subscriber.pk)
+        unsubscribe_url = f"{notice.unsubscribe_prefix}{token}/"
+        text = notice.text.replace(PLACEHOLDER_URL, unsubscribe_url)
+        html = notice.html.replace(PLACEHOLDER_URL, escape(unsubscribe_url))
+        to_header = envelope_address(subscriber.email)
+        if notice.raw is None or not unsubscribe_url.isascii() or escape(unsubscribe_url) != unsubscribe_url:
+            return _assemble(
+                notice.subject, text, html, subscriber.email, delivery.message_id, unsubscribe_url, language
             )
-            context = {**base, "unsubscribe_url": unsubscribe_url}
-            text = render_to_string("emails/change_notice.txt", context)
-            html = render_to_string("emails/change_notice.html", context)
-        message = EmailMultiAlternatives(
-            subject=base["subject"],
+        raw = (
+            notice.raw.replace(PLACEHOLDER_URL.encode(), unsubscribe_url.encode())
+            .replace(PLACEHOLDER_TO.encode(), to_header.encode())
+            .replace(PLACEHOLDER_ID.encode(), delivery.message_id.encode())
+        )
+        message = PreparedNotice(
+            raw=raw,
+            envelope_to=to_header,
+            subject=notice.subject,
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[subscriber.email],
-            headers={
-                # Fixed per (campaign, subscriber): a message re-sent after a crash carries the
-                # same id, so relays and mailboxes that deduplicate on it show it once.
-                "Message-ID": delivery.message_id,
-                "List-Unsubscribe": f"<{unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
-                "Auto-Submitted": "auto-generated",
-                "Content-Language": language,
-            },
+            headers=_headers(delivery.message_id, unsubscribe_url, language),
         )
         message.attach_alternative(html, "text/html")
         return message
+
+
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+")
+
+
+def envelope_address(address: str) -> str:
+    """The address as it goes into the To header and RCPT TO.
+
+    sanitize_address refuses a line break or anything that is not one address (header
+    injection) and encodes non-ASCII; a plain ASCII address comes out of it unchanged, and
+    it is the costliest step of composing a notice, so those skip it.
+    """
+    if PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return sanitize_address(address, settings.DEFAULT_CHARSET)
+
+
+@functools.cache
+def _envelope_from_for(address: str, charset: str) -> str:
+    return sanitize_address(address, charset)
+
+
+def _envelope_from() -> str:
+    return _envelope_from_for(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
+
+
+def _headers(message_id: str, unsubscribe_url: str, language: str) -> dict:
+    return {
+        # Fixed per (campaign, subscriber): a message re-sent after a crash carries the same
+        # id, so relays and mailboxes that deduplicate on it show it once.
+        "Message-ID": message_id,
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
+        "Auto-Submitted": "auto-generated",
+        "Content-Language": language,
+    }
+
+
+def _assemble(subject, text, html, to, message_id, unsubscribe_url, language) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers=_headers(message_id, unsubscribe_url, language),
+    )
+    message.attach_alternative(html, "text/html")
+    return message
 
 
 def confirmation_message(*, email: str, language: str) -> EmailMultiAlternatives:
