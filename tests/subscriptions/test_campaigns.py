@@ -20,6 +20,7 @@ from tests.notices.factories import policy_text
 
 from .backends import ScriptedBackend
 from .conftest import make_subscribers
+from .test_fault import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +289,52 @@ def test_the_unsubscribe_link_in_a_notice_works(material_draft, subscribers, pub
     response = client.post(url.removeprefix(settings.SITE_URL), {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert not Subscriber.objects.get(email=message.to[0]).is_active
+
+
+def unfolded(message):
+    """Headers as a reader sees them, without the date of composing or the random MIME boundary."""
+    return [(k, " ".join(v.split())) for k, v in message.items() if k not in {"Date", "Content-Type"}]
+
+
+def test_a_prepared_notice_is_the_message_django_would_build(material_draft, publish):
+    from django.core.mail import EmailMultiAlternatives
+
+    make_subscribers(4)
+    publish(material_draft)
+    for sent in mail.outbox:
+        prepared = email.message_from_bytes(sent.message().as_bytes())
+        ordinary = email.message_from_bytes(EmailMultiAlternatives.message(sent).as_bytes())
+        assert unfolded(prepared) == unfolded(ordinary)
+        assert [p.get_payload(decode=True) for p in prepared.get_payload()] == [
+            p.get_payload(decode=True) for p in ordinary.get_payload()
+        ]
+
+
+def test_a_campaign_through_a_real_smtp_server(material_draft, subscribers, publish, settings):
+    """Django's SMTP backend against aiosmtpd on loopback: the path the workers use."""
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append((envelope.mail_from, envelope.rcpt_tos, envelope.original_content))
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        publish(material_draft)
+    finally:
+        controller.stop()
+    assert sorted(rcpt[0] for _sender, rcpt, _data in received) == sorted(s.email for s in subscribers)
+    for sender, (recipient,), data in received:
+        parsed = email.message_from_bytes(data)
+        assert sender == "privacy@localhost"
+        assert parsed["To"] == recipient
+        assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert parsed.is_multipart()
+    assert counts(Campaign.objects.get()) == {"sent": 8}

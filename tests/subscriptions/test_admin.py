@@ -1,0 +1,90 @@
+"""The admin: campaigns with their counts and progress, failed deliveries, retry, subscribers."""
+
+import smtplib
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core import mail
+
+from subscriptions.models import Campaign, Delivery
+
+from .backends import ScriptedBackend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def failed_campaign(material_draft, subscribers, publish, settings):
+    settings.EMAIL_BACKEND = "tests.subscriptions.backends.ScriptedBackend"
+    ScriptedBackend.reset()
+    address = subscribers[0].email
+    ScriptedBackend.errors[address] = [
+        smtplib.SMTPRecipientsRefused({address: (550, b"mailbox unavailable")})
+    ]
+    publish(material_draft)
+    yield Campaign.objects.get()
+    ScriptedBackend.reset()
+
+
+def test_campaign_list_shows_counts_and_progress(admin_client, failed_campaign):
+    response = admin_client.get("/admin/subscriptions/campaign/")
+    assert response.status_code == 200
+    row = BeautifulSoup(response.content, "html.parser").select_one("#result_list tbody tr")
+    cells = [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+    assert "100%" in " ".join(cells)
+    assert "7" in cells and "1" in cells  # sent, failed
+    failed_link = row.select_one('a[href*="status__exact=failed"]')
+    listing = admin_client.get(failed_link["href"])
+    assert listing.status_code == 200
+    assert "mailbox unavailable" in listing.content.decode()
+    detail = admin_client.get(f"/admin/subscriptions/campaign/{failed_campaign.pk}/change/")
+    assert detail.status_code == 200
+
+
+def test_retry_failed_action_sends_the_failed_ones_once(admin_client, failed_campaign):
+    assert len(mail.outbox) == 7
+    response = admin_client.post(
+        "/admin/subscriptions/campaign/",
+        {"action": "retry_failed", "_selected_action": [failed_campaign.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "1 delivery queued again." in response.content.decode()
+    assert len(mail.outbox) == 8
+    assert not Delivery.objects.filter(status="failed").exists()
+
+
+def test_retry_selected_deliveries_and_resume(admin_client, failed_campaign):
+    failed = Delivery.objects.get(status="failed")
+    admin_client.post(
+        "/admin/subscriptions/delivery/", {"action": "retry", "_selected_action": [failed.pk]}, follow=True
+    )
+    failed.refresh_from_db()
+    assert failed.status == "sent"
+    response = admin_client.post(
+        "/admin/subscriptions/campaign/",
+        {"action": "resume", "_selected_action": [failed_campaign.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert len(mail.outbox) == 8
+
+
+def test_campaigns_cannot_be_added_or_deleted_by_hand(admin_client, failed_campaign):
+    assert admin_client.get("/admin/subscriptions/campaign/add/").status_code == 403
+    assert admin_client.get(f"/admin/subscriptions/campaign/{failed_campaign.pk}/delete/").status_code == 403
+
+
+def test_subscriber_admin_search_and_unsubscribe_action(admin_client, subscribers):
+    response = admin_client.get("/admin/subscriptions/subscriber/?q=READER3@EXAMPLE.COM")
+    assert response.status_code == 200
+    assert "reader3@example.com" in response.content.decode()
+    assert "reader4@example.com" not in response.content.decode()
+    admin_client.post(
+        "/admin/subscriptions/subscriber/",
+        {"action": "unsubscribe", "_selected_action": [subscribers[3].pk]},
+        follow=True,
+    )
+    subscribers[3].refresh_from_db()
+    assert not subscribers[3].is_active
+    assert admin_client.get("/admin/subscriptions/subscriber/add/").status_code == 403
