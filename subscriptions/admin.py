@@ -77,8 +77,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def _deliveries_link(self, obj, status, count):
         url = (
-            reverse("admin:subscriptions_delivery_changelist")
-            + f"?campaign__id__exact={obj.pk}&status__exact={status}"
+            reverse("admin:subscriptions_delivery_changelist") + f"?campaign__id__exact={obj.pk}&status__exact={status}"
         )
         return format_html('<a href="{}">{}</a>', url, count)
 
@@ -100,16 +99,12 @@ class CampaignAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("deliveries"))
     def counts(self, obj):
-        return ", ".join(
-            f"{label}: {getattr(obj, f'{value}_count')}" for value, label in Delivery.Status.choices
-        )
+        return ", ".join(f"{label}: {getattr(obj, f'{value}_count')}" for value, label in Delivery.Status.choices)
 
     @admin.action(description=_("Retry failed deliveries"), permissions=["change"])
     def retry_failed(self, request, queryset):
         total = sum(services.campaign_retry_failed(campaign=campaign) for campaign in queryset)
-        self.message_user(
-            request, ngettext("%d delivery queued again.", "%d deliveries queued again.", total) % total
-        )
+        self.message_user(request, ngettext("%d delivery queued again.", "%d deliveries queued again.", total) % total)
 
     @admin.action(description=_("Resume sending (after lost workers)"), permissions=["change"])
     def resume(self, request, queryset):
@@ -142,6 +137,4 @@ class DeliveryAdmin(admin.ModelAdmin):
         total = 0
         for campaign in Campaign.objects.filter(deliveries__in=queryset).distinct():
             total += services.campaign_retry_failed(campaign=campaign, deliveries=queryset)
-        self.message_user(
-            request, ngettext("%d delivery queued again.", "%d deliveries queued again.", total) % total
-        )
+        self.message_user(request, ngettext("%d delivery queued again.", "%d deliveries queued again.", total) % total)

@@ -90,9 +90,7 @@ def campaign_run(*, campaign_id: int, run_token: str) -> str:
         return "superseded"
     campaign = Campaign.objects.select_related("version").get(pk=campaign_id)
     if campaign.started_at is None:
-        Campaign.objects.filter(pk=campaign_id).update(
-            status=Campaign.Status.SENDING, started_at=timezone.now()
-        )
+        Campaign.objects.filter(pk=campaign_id).update(status=Campaign.Status.SENDING, started_at=timezone.now())
     deliveries_populate(campaign=campaign)
     deliveries_recover(campaign=campaign)
 
@@ -166,10 +164,7 @@ def deliveries_populate(*, campaign: Campaign) -> None:
         # Keyset pages keep memory flat however long the list is; ignore_conflicts makes a
         # resumed population skip the rows a killed run already wrote.
         ids = list(
-            Subscriber.objects.active()
-            .filter(pk__gt=last)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:POPULATE_CHUNK]
+            Subscriber.objects.active().filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:POPULATE_CHUNK]
         )
         if not ids:
             break
@@ -211,9 +206,7 @@ def deliveries_recover(*, campaign: Campaign) -> int:
         Delivery.objects.filter(pk__in=[pk for pk, _ in stale if pk not in flagged]).update(
             status=Delivery.Status.PENDING, claim_token="", claimed_at=None
         )
-    logger.warning(
-        "campaign %s: recovered %d rows from %d dead claims", campaign.pk, len(stale), len(in_flight)
-    )
+    logger.warning("campaign %s: recovered %d rows from %d dead claims", campaign.pk, len(stale), len(in_flight))
     return len(stale)
 
 

@@ -27,9 +27,7 @@ def absolute(path: str) -> str:
 
 def redline_path(*, older: datetime.date, newer: datetime.date) -> str:
     """Path of the redline between two versions, in the active language."""
-    # notices:version_diff is being added on main; until then, build its documented shape
-    # (/<lang>/privacy/versions/<a>/diff/<b>/) from the version page. One line to switch.
-    return reverse("notices:version_detail", kwargs={"effective_date": older}) + f"diff/{newer.isoformat()}/"
+    return reverse("notices:version_diff", kwargs={"a": older, "b": newer})
 
 
 def previous_version(version: PolicyVersion) -> PolicyVersion | None:
@@ -115,14 +113,10 @@ class NoticeComposer:
             % {"date": formats.date_format(version.effective_date, "DATE_FORMAT")},
             "site_name": str(settings.NOTICES_SITE_NAME),
             "summary": summary,
-            "summary_in_english": language != "en"
-            and bool(summary)
-            and not getattr(version, f"summary_{suffix}", ""),
+            "summary_in_english": language != "en" and bool(summary) and not getattr(version, f"summary_{suffix}", ""),
             "effective_date": version.effective_date,
             "policy_url": absolute(version.get_absolute_url()),
-            "redline_url": absolute(
-                redline_path(older=self.previous.effective_date, newer=version.effective_date)
-            )
+            "redline_url": absolute(redline_path(older=self.previous.effective_date, newer=version.effective_date))
             if self.previous
             else "",
             "history_url": absolute(reverse("notices:version_list")),
@@ -138,9 +132,7 @@ class NoticeComposer:
             text = render_to_string("emails/change_notice.txt", context)
             html = render_to_string("emails/change_notice.html", context)
             prefix = reverse("notices:unsubscribe", kwargs={"token": "-"})[:-2]
-        message = _assemble(
-            context["subject"], text, html, PLACEHOLDER_TO, PLACEHOLDER_ID, PLACEHOLDER_URL, language
-        )
+        message = _assemble(context["subject"], text, html, PLACEHOLDER_TO, PLACEHOLDER_ID, PLACEHOLDER_URL, language)
         raw = message.message().as_bytes(linesep="\r\n")
         expected = {
             PLACEHOLDER_TO: 1,

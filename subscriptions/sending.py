@@ -55,9 +55,7 @@ def batch_send(*, batch: list[Delivery], claim: str, composer: NoticeComposer) -
             prepared.append((delivery, composer.message(delivery)))
         except Exception as exc:  # a message that cannot be built never will be: fail this row only
             logger.warning("cannot build the notice for delivery %s: %s", delivery.pk, describe(exc))
-            _record(
-                delivery, claim, outcome, "failed", status=Delivery.Status.FAILED, last_error=describe(exc)
-            )
+            _record(delivery, claim, outcome, "failed", status=Delivery.Status.FAILED, last_error=describe(exc))
     if not prepared or outcome.claim_lost:
         _release([delivery for delivery, _message in prepared], claim)
         return outcome
@@ -102,9 +100,7 @@ def _send_one(connection, delivery: Delivery, message, claim: str, outcome: Batc
         # The server answered: the connection is still usable (smtplib sent RSET).
         code = smtp_code(exc)
         if code is not None and code >= 500:
-            _record(
-                delivery, claim, outcome, "failed", status=Delivery.Status.FAILED, last_error=describe(exc)
-            )
+            _record(delivery, claim, outcome, "failed", status=Delivery.Status.FAILED, last_error=describe(exc))
         else:
             _retry_or_fail(delivery, claim, exc, outcome)
         return not outcome.claim_lost
@@ -165,9 +161,9 @@ def _mark_sent(pk: int, claim: str) -> bool:
 
 def _record(delivery: Delivery, claim: str, outcome: BatchOutcome, counter: str, **fields) -> None:
     """Commit one row's outcome, only while our claim on it stands."""
-    updated = Delivery.objects.filter(
-        pk=delivery.pk, claim_token=claim, status=Delivery.Status.SENDING
-    ).update(claim_token="", claimed_at=None, **fields)
+    updated = Delivery.objects.filter(pk=delivery.pk, claim_token=claim, status=Delivery.Status.SENDING).update(
+        claim_token="", claimed_at=None, **fields
+    )
     if updated:
         setattr(outcome, counter, getattr(outcome, counter) + 1)
     else:

@@ -28,9 +28,7 @@ def subscription_request(*, email: str, language: str) -> bool:
     The caller answers the same either way, so the response never tells whether an address
     is known; nothing is stored until the link is followed (double opt-in).
     """
-    if not ratelimit.allow(
-        kind="address", value=normalise_email(email), limit=settings.SUBSCRIPTIONS_RATE_PER_ADDRESS
-    ):
+    if not ratelimit.allow(kind="address", value=normalise_email(email), limit=settings.SUBSCRIPTIONS_RATE_PER_ADDRESS):
         logger.info("subscription request rate-limited for one address")
         return False
     transaction.on_commit(partial(tasks.confirmation_send.enqueue, email, language))

@@ -16,9 +16,7 @@ from .forms import SubscribeForm
 
 def _link_problem(request, *, expired: bool):
     # 410 for a genuine link that is too old, 400 for anything forged, garbled or truncated.
-    return render(
-        request, "subscriptions/link_problem.html", {"expired": expired}, status=410 if expired else 400
-    )
+    return render(request, "subscriptions/link_problem.html", {"expired": expired}, status=410 if expired else 400)
 
 
 @never_cache
@@ -30,9 +28,7 @@ def subscribe(request):
             return render(request, "subscriptions/rate_limited.html", status=429)
         form = SubscribeForm(request.POST)
         if form.is_valid():
-            services.subscription_request(
-                email=form.cleaned_data["email"], language=form.cleaned_data["language"]
-            )
+            services.subscription_request(email=form.cleaned_data["email"], language=form.cleaned_data["language"])
             return redirect("notices:subscribe_sent")
     else:
         form = SubscribeForm(initial={"language": get_language()})

@@ -163,9 +163,7 @@ SUBSCRIPTIONS_BATCH_SIZE = env_int("SUBSCRIPTIONS_BATCH_SIZE", 200)
 # A claimed batch not finished within the lease is presumed abandoned by a dead worker;
 # a run stops taking new batches after a quarter of it (see subscriptions/checks.py).
 SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS = env_int("SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS", 600)
-SUBSCRIPTIONS_RETRY_DELAYS = [
-    int(delay) for delay in env_list("SUBSCRIPTIONS_RETRY_DELAYS", "60,300,1800,7200,21600")
-]
+SUBSCRIPTIONS_RETRY_DELAYS = [int(delay) for delay in env_list("SUBSCRIPTIONS_RETRY_DELAYS", "60,300,1800,7200,21600")]
 
 # Security headers that hold in every environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -18,9 +18,7 @@ def failed_campaign(material_draft, subscribers, publish, settings):
     settings.EMAIL_BACKEND = "tests.subscriptions.backends.ScriptedBackend"
     ScriptedBackend.reset()
     address = subscribers[0].email
-    ScriptedBackend.errors[address] = [
-        smtplib.SMTPRecipientsRefused({address: (550, b"mailbox unavailable")})
-    ]
+    ScriptedBackend.errors[address] = [smtplib.SMTPRecipientsRefused({address: (550, b"mailbox unavailable")})]
     publish(material_draft)
     yield Campaign.objects.get()
     ScriptedBackend.reset()

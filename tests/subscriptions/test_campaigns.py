@@ -41,11 +41,7 @@ def run_again(campaign):
 
 def counts(campaign):
     found = Campaign.objects.with_counts().get(pk=campaign.pk)
-    return {
-        s.value: getattr(found, f"{s.value}_count")
-        for s in Delivery.Status
-        if getattr(found, f"{s.value}_count")
-    }
+    return {s.value: getattr(found, f"{s.value}_count") for s in Delivery.Status if getattr(found, f"{s.value}_count")}
 
 
 def test_publishing_a_material_version_emails_every_subscriber_once(material_draft, subscribers, publish):
@@ -135,9 +131,7 @@ def test_transient_errors_are_retried_with_backoff_then_sent(material_draft, sub
     row = Delivery.objects.get(subscriber=subscribers[2])
     assert (row.status, row.attempts) == ("pending", 1)
     assert "mailbox busy" in row.last_error
-    assert row.next_attempt_at > timezone.now() + datetime.timedelta(
-        seconds=settings.SUBSCRIPTIONS_RETRY_DELAYS[0] - 5
-    )
+    assert row.next_attempt_at > timezone.now() + datetime.timedelta(seconds=settings.SUBSCRIPTIONS_RETRY_DELAYS[0] - 5)
     assert campaign.status == Campaign.Status.SENDING
     assert run_again(campaign) == "waiting"  # not due yet: nothing is hammered
     assert len(mail.outbox) == 7
@@ -153,9 +147,7 @@ def test_transient_errors_are_retried_with_backoff_then_sent(material_draft, sub
     assert [m.to[0] for m in mail.outbox].count(address) == 1
 
 
-def test_permanent_errors_fail_at_once_and_retry_failed_sends_them(
-    material_draft, subscribers, scripted, publish
-):
+def test_permanent_errors_fail_at_once_and_retry_failed_sends_them(material_draft, subscribers, scripted, publish):
     address = subscribers[1].email
     scripted.errors[address] = [smtplib.SMTPRecipientsRefused({address: (550, b"no such user")})]
     publish(material_draft)
@@ -171,9 +163,7 @@ def test_permanent_errors_fail_at_once_and_retry_failed_sends_them(
     assert [m.to[0] for m in mail.outbox].count(address) == 1
 
 
-def test_transient_errors_end_in_failed_after_the_last_delay(
-    material_draft, subscribers, scripted, publish, settings
-):
+def test_transient_errors_end_in_failed_after_the_last_delay(material_draft, subscribers, scripted, publish, settings):
     settings.SUBSCRIPTIONS_RETRY_DELAYS = [10, 20]
     address = subscribers[0].email
     scripted.errors[address] = [smtplib.SMTPServerDisconnected("gone")] * 3

@@ -142,11 +142,7 @@ def wait_for(predicate, *, timeout: float, what: str):
 
 def test_sigkill_midway_then_restart_sends_exactly_one_notice_per_subscriber(relay, database, tmp_path):
     handler, port = relay
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "EMAIL_", "REDIS_", "SUBSCRIPTIONS_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_", "REDIS_", "SUBSCRIPTIONS_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="privacy_site.settings.dev",
         DJANGO_DEBUG="false",
@@ -202,9 +198,7 @@ def test_sigkill_midway_then_restart_sends_exactly_one_notice_per_subscriber(rel
     worker = start_worker()
     try:
         for threshold in KILLS:
-            wait_for(
-                lambda t=threshold: len(handler.transactions) >= t, timeout=60, what=f"{threshold} messages"
-            )
+            wait_for(lambda t=threshold: len(handler.transactions) >= t, timeout=60, what=f"{threshold} messages")
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
             killed_at.append(len(handler.transactions))
