@@ -3,32 +3,19 @@
 Keys are keyed hashes, so neither the addresses nor the client IPs appear in the cache.
 """
 
-import ipaddress
-
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+from notices.geo import client_address
 
 WINDOW_SECONDS = 60 * 60
 
 
 def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or the TRUSTED_PROXY_COUNT-th X-Forwarded-For hop from the right.
-
-    Only the hops our own proxies appended can be trusted; anything further left was written
-    by the client. With too few hops the request did not come through our proxies.
-    """
-    count = settings.TRUSTED_PROXY_COUNT
-    remote = request.META.get("REMOTE_ADDR", "")
-    if count > 0:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= count:
-            candidate = hops[-count]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                return remote
-    return remote
+    """The client to count: the address geolocation trusts (REMOTE_ADDR, or the
+    TRUSTED_PROXY_COUNT-th X-Forwarded-For hop from the right), else the connecting peer."""
+    address = client_address(request)
+    return str(address) if address is not None else request.META.get("REMOTE_ADDR", "")
 
 
 def _key(kind: str, value: str) -> str:
