@@ -2,10 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from cookies import views as cookies_views
+
 from . import views
 
 urlpatterns = [
     path("", views.root, name="root"),
+    path(".well-known/gpc.json", cookies_views.gpc_json, name="gpc_json"),
+    path("cookies/demo-analytics.gif", cookies_views.demo_pixel, name="cookies_demo_pixel"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt),
     path("admin/", admin.site.urls),
@@ -13,6 +17,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("privacy/", include("notices.urls")),
+    path("cookies/", include("cookies.urls")),
     prefix_default_language=True,
 )
 

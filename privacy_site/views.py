@@ -4,6 +4,7 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, reverse
 from django.utils import translation
@@ -51,3 +52,8 @@ def page_not_found(request, exception, template_name="404.html"):
         message = args[0] if isinstance(args[0], str) else ""
     body = loader.render_to_string(template_name, {"message": message}, request)
     return HttpResponseNotFound(body)
+
+
+def csrf_failure(request, reason=""):
+    """Explain a refused form in the visitor's language (an expired page, blocked cookies)."""
+    return render(request, "403_csrf.html", status=403)

@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "notices",
     "subscriptions",
+    "cookie_consent",
+    # After cookie_consent: its admin re-registers the package's Cookie admin with details.
+    "cookies",
 ]
 
 MIDDLEWARE = [
@@ -39,6 +42,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside CSRF (its CSRF token reaches the cookie) and Common (Content-Length is computed
+    # after the banner is spliced in).
+    "cookies.middleware.ConsentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -196,3 +202,30 @@ NOTICES_MATERIAL_NOTICE_DAYS = env_int("NOTICES_MATERIAL_NOTICE_DAYS", 30)
 
 # modeltranslation's admin tabs use jQuery UI; serve our own copy (no CDN-hosted scripts).
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+CSRF_FAILURE_VIEW = "privacy_site.views.csrf_failure"
+
+# Cookie consent (cookies app on top of django-cookie-consent). A choice lasts
+# CONSENT_MAX_AGE_DAYS; one that refuses any category is asked again sooner.
+CONSENT_MAX_AGE_DAYS = env_int("CONSENT_MAX_AGE_DAYS", 365)
+CONSENT_REFUSAL_MAX_AGE_DAYS = env_int("CONSENT_REFUSAL_MAX_AGE_DAYS", 180)
+# Regions whose law requires consent before any non-essential cookie; everywhere else
+# follows CONSENT_OTHER_REGIONS ("opt-in" or "opt-out"). An unknown location counts as
+# every region, so the strictest rule applies.
+CONSENT_OPT_IN_JURISDICTIONS = ("eea-uk", "kr")
+CONSENT_OTHER_REGIONS = env_str("CONSENT_OTHER_REGIONS", "opt-in")
+# Regions where the "Do Not Sell or Share My Personal Information" link is shown.
+CONSENT_DO_NOT_SELL_JURISDICTIONS = ("us-ca",)
+# Groups that a Global Privacy Control signal (Sec-GPC: 1) turns off, everywhere.
+CONSENT_GPC_GROUPS = ("advertising",)
+CONSENT_GPC_LAST_UPDATE = env_str("CONSENT_GPC_LAST_UPDATE", "2026-01-15")
+CONSENT_ID_COOKIE_NAME = "consent_id"
+CONSENT_USER_AGENT_LENGTH = 200
+# The package keeps each visitor's decisions in its own cookie; the cookies app signs and
+# dates them with the consent id cookie and keeps the proof in ConsentRecord, so the
+# package's anonymous LogItem rows would only duplicate writes.
+COOKIE_CONSENT_NAME = "cookie_consent"
+COOKIE_CONSENT_MAX_AGE = CONSENT_MAX_AGE_DAYS * 24 * 60 * 60
+COOKIE_CONSENT_SECURE = False
+COOKIE_CONSENT_HTTPONLY = True
+COOKIE_CONSENT_SAMESITE = "Lax"
+COOKIE_CONSENT_LOG_ENABLED = False

@@ -53,7 +53,8 @@ def test_every_page_in_every_language_is_accessible_html(client, launch_content,
     switcher = {a["hreflang"]: a["href"] for a in page.select("nav.languages a")}
     assert switcher == {code: f"/{code}/{path}" for code in LANGUAGES}
     assert page.select_one(f'nav.languages a[hreflang="{lang}"]')["aria-current"] == "page"
-    assert not page.find("script", src=True)
+    # Only first-party scripts (the consent script; gated ones carry data-src, not src).
+    assert [tag["src"] for tag in page.find_all("script", src=True)] == ["/static/js/consent.js"]
     for tag in page.find_all(["link", "img"], href=True) + page.find_all(["img"], src=True):
         assert not (tag.get("href") or tag.get("src")).startswith(("http:", "https:", "//"))
 
@@ -196,15 +197,21 @@ def test_no_policy_published_yet_is_a_clear_404(client, jurisdictions):
     assert "No privacy policy has been published yet." in response.content.decode()
 
 
-def test_pages_are_cacheable_by_shared_caches_and_set_no_cookies(client, launch_content):
+def test_pages_carry_the_cookie_banner_so_only_the_browser_may_cache_them(client, launch_content):
+    # The consent banner (with a CSRF token) and the visitor's consent state are spliced into
+    # the cached page per request: shared caches must not keep it (tests/cookies has the rest).
     response = client.get("/en/privacy/")
-    assert "public" in response.headers["Cache-Control"]
-    assert not response.cookies
+    assert (
+        "private" in response.headers["Cache-Control"] and "public" not in response.headers["Cache-Control"]
+    )
+    assert "Cookie" in response.headers["Vary"]
+    assert set(response.cookies) <= {"csrftoken"}
 
 
 def test_query_count_is_small_when_cold_and_zero_when_warm(client, launch_content):
     with CaptureQueriesContext(connection) as cold:
         client.get("/en/privacy/?jurisdiction=kr")
+    # the policy and region, plus 2 for the cookie groups of the consent banner (once per process)
     assert len(cold) <= 6
     for path in ["/en/privacy/?jurisdiction=kr", "/en/privacy/versions/"]:
         client.get(path)
@@ -214,6 +221,7 @@ def test_query_count_is_small_when_cold_and_zero_when_warm(client, launch_conten
 
 
 def test_query_count_does_not_grow_with_the_number_of_sections(client, launch_content, tmp_path):
+    client.get("/healthz")  # reads the cookie groups once, as any first request does
     with CaptureQueriesContext(connection) as small:
         client.get("/en/privacy/versions/2025-09-02/")
     body = "\n".join(f"## S{i} {{#s{i}}}\n\nText {i}.\n" for i in range(60))

@@ -1,0 +1,124 @@
+"""Read-only consent records with filters and CSV export; cookie lifetimes beside the package's admin."""
+
+import re
+
+from cookie_consent.admin import CookieAdmin
+from cookie_consent.models import Cookie
+from django.contrib import admin
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import export
+from .models import ConsentRecord, CookieDetail
+from .selectors import catalogue
+
+
+class JurisdictionFilter(admin.SimpleListFilter):
+    title = _("jurisdiction shown")
+    parameter_name = "jurisdiction"
+
+    def lookups(self, request, model_admin):
+        from notices.models import Jurisdiction
+
+        return [(j.code, j.name) for j in Jurisdiction.objects.all()]
+
+    def queryset(self, request, queryset):
+        code = self.value()
+        if not code:
+            return queryset
+        return queryset.filter(
+            Q(jurisdictions=code)
+            | Q(jurisdictions__startswith=f"{code},")
+            | Q(jurisdictions__endswith=f",{code}")
+            | Q(jurisdictions__contains=f",{code},")
+        )
+
+
+class AcceptedGroupFilter(admin.SimpleListFilter):
+    title = _("accepted category")
+    parameter_name = "accepted"
+
+    def lookups(self, request, model_admin):
+        return [(g.varname, g.name) for g in catalogue().optional]
+
+    def queryset(self, request, queryset):
+        name = self.value()
+        if not name or name not in catalogue().optional_names:
+            return queryset
+        return queryset.filter(**{f"groups__{name}__accepted": True})
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "consent_id",
+        "source",
+        "decision",
+        "accepted_groups",
+        "jurisdictions",
+        "gpc",
+        "policy_version",
+    )
+    list_filter = (
+        ("created_at", admin.DateFieldListFilter),
+        JurisdictionFilter,
+        "decision",
+        AcceptedGroupFilter,
+        "source",
+        "gpc",
+        "consent_model",
+    )
+    date_hierarchy = "created_at"
+    search_fields = ("=consent_id",)
+    search_help_text = _("Search by consent id (all 32 characters).")
+    actions = ("export_csv",)
+    list_per_page = 50
+    show_full_result_count = False  # counting millions of rows on every page view is slow
+
+    def get_search_results(self, request, queryset, search_term):
+        # Accept an id pasted with spaces, dashes or capitals.
+        term = re.sub(r"[^0-9a-fA-F]", "", search_term).lower()
+        return super().get_search_results(request, queryset, term if term else search_term)
+
+    @admin.display(description=_("accepted"))
+    def accepted_groups(self, obj):
+        return ", ".join(obj.accepted) or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Export selected records as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = StreamingHttpResponse(export.lines(queryset), content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="consent-records-{stamp}.csv"'
+        return response
+
+
+class CookieDetailInline(admin.StackedInline):
+    model = CookieDetail
+    can_delete = False
+    extra = 1
+    max_num = 1
+
+
+admin.site.unregister(Cookie)
+
+
+@admin.register(Cookie)
+class CookieWithDetailAdmin(CookieAdmin):
+    inlines = [CookieDetailInline]

@@ -1,0 +1,133 @@
+"""Proof of consent: one append-only row per choice, and the details the package lacks."""
+
+from cookie_consent.models import Cookie
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Consent records are never changed, and removed only by pruning old ones."""
+
+
+class ConsentRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("consent records are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("consent records are removed only by prune_consents")
+
+    def _delete_pruned(self):
+        # The one path that removes rows; services.consents_prune holds the database grant.
+        return models.QuerySet.delete(self)
+
+    def for_consent_id(self, consent_id: str):
+        return self.filter(consent_id=consent_id).order_by("-created_at", "-pk")
+
+    def since(self, moment):
+        return self.filter(created_at__gte=moment)
+
+    def older_than(self, moment):
+        return self.filter(created_at__lt=moment)
+
+    def in_export_order(self):
+        return self.order_by("created_at", "pk")
+
+
+class ConsentRecord(models.Model):
+    """What one browser chose, when, under which notice, and how: never edited."""
+
+    class Source(models.TextChoices):
+        BANNER = "banner", _("Banner")
+        SETTINGS = "settings", _("Settings page")
+        GPC = "gpc", _("Global Privacy Control")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+
+    class Decision(models.TextChoices):
+        ACCEPTED_ALL = "accepted-all", _("Accepted all")
+        REJECTED_ALL = "rejected-all", _("Rejected all")
+        PARTIAL = "partial", _("Partial")
+
+    consent_id = models.CharField(_("consent id"), max_length=32, db_index=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision)
+    # {"analytics": {"accepted": true, "version": "2026-…"}, …}; accepted is null for a
+    # group the visitor has not decided on yet (a GPC record before any choice).
+    groups = models.JSONField(_("decision per group"))
+    policy_version = models.DateField(_("policy in force"), null=True, blank=True)
+    jurisdictions = models.CharField(
+        _("jurisdictions shown"),
+        max_length=100,
+        blank=True,
+        help_text=_("Codes of the addenda that applied to the visitor, comma-separated."),
+    )
+    location_source = models.CharField(_("location source"), max_length=20, blank=True)
+    consent_model = models.CharField(_("consent model"), max_length=10)
+    gpc = models.BooleanField(_("GPC signal"), default=False)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    user_agent = models.CharField(_("user agent (truncated)"), max_length=200, blank=True)
+    ip_prefix = models.CharField(
+        _("network (truncated address)"),
+        max_length=50,
+        blank=True,
+        help_text=_("IPv4 /24 or IPv6 /48; the full address is never stored."),
+    )
+
+    objects = ConsentRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        indexes = [models.Index(fields=["consent_id", "created_at"], name="cookies_consent_id_time")]
+
+    def __str__(self):
+        return f"{self.consent_id} {self.created_at:%Y-%m-%d %H:%M:%S} {self.source}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("consent records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("consent records are removed only by prune_consents")
+
+    @property
+    def accepted(self) -> list[str]:
+        return [name for name, value in self.groups.items() if value.get("accepted") is True]
+
+    @property
+    def declined(self) -> list[str]:
+        return [name for name, value in self.groups.items() if value.get("accepted") is False]
+
+
+class PruneGrant(models.Model):
+    """A row that exists only inside a pruning transaction: the database triggers allow
+    deleting consent records older than its cutoff, and nothing else."""
+
+    cutoff = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("prune grant")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"prune before {self.cutoff.isoformat()}"
+
+
+class CookieDetail(models.Model):
+    """How long a cookie lives; django-cookie-consent's Cookie has no such field."""
+
+    cookie = models.OneToOneField(
+        Cookie, verbose_name=_("cookie"), on_delete=models.CASCADE, related_name="detail"
+    )
+    lifetime_days = models.PositiveIntegerField(
+        _("lifetime in days"), null=True, blank=True, help_text=_("Empty: until the browser closes.")
+    )
+
+    class Meta:
+        verbose_name = _("cookie detail")
+        verbose_name_plural = _("cookie details")
+
+    def __str__(self):
+        return str(self.cookie)

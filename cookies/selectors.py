@@ -1,0 +1,130 @@
+"""The cookie groups as plain data, read from the database once per process and generation.
+
+The banner is on every page, so reading the groups must cost no SQL query and almost no
+time. Like notices.selectors, a *generation* token in the shared cache is replaced whenever
+a group, a cookie or its details change; each process keeps the catalogue for the
+generation it last saw, so a warm request costs one small cache read.
+"""
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from cookie_consent.cache import delete_cache as delete_package_cache
+from cookie_consent.models import Cookie, CookieGroup
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.db.models import Prefetch
+
+logger = logging.getLogger(__name__)
+GENERATION_KEY = "cookies:generation"
+
+
+@dataclass(frozen=True)
+class CookieInfo:
+    name: str
+    description: str
+    path: str
+    domain: str
+    lifetime_days: int | None
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    varname: str
+    name: str
+    description: str
+    required: bool
+    deletable: bool
+    version: str  # the package's: creation time of the group's newest cookie, "" if none
+    cookies: tuple[CookieInfo, ...]
+
+
+@dataclass
+class Catalogue:
+    groups: tuple[GroupInfo, ...]
+    # Rendered fragments (banner, footer, state) by key, filled on first use.
+    fragments: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.optional = tuple(g for g in self.groups if not g.required)
+        self.by_varname = {g.varname: g for g in self.groups}
+        self.optional_names = frozenset(g.varname for g in self.optional)
+        # Cookies that belong to a group the visitor may refuse, by name: what to delete.
+        self.refusable_cookies = {
+            c.name: (g.varname, c) for g in self.optional if g.deletable for c in g.cookies
+        }
+
+
+_lock = threading.Lock()
+_memo: dict[str, Catalogue] = {}
+
+
+def generation() -> str:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = uuid.uuid4().hex
+        if not cache.add(GENERATION_KEY, value, timeout=None):
+            value = cache.get(GENERATION_KEY) or value
+    return value
+
+
+def groups_changed() -> None:
+    """Retire every process's catalogue and the package's own cache."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    delete_package_cache()
+
+
+def catalogue() -> Catalogue:
+    """Return the groups of the current generation, reading the database once per process."""
+    key = generation()
+    found = _memo.get(key)
+    if found is None:
+        try:
+            found = _build()
+        except DatabaseError:
+            # Fail closed and keep serving: no optional group is known, so nothing optional
+            # runs and no banner is shown; the next request tries the database again.
+            logger.warning("cookie groups unavailable: the database did not answer")
+            return Catalogue(())
+        with _lock:
+            _memo.clear()
+            _memo[key] = found
+    return found
+
+
+def _build() -> Catalogue:
+    cookies = Cookie.objects.select_related("detail").order_by("-created", "name")
+    groups = CookieGroup.objects.order_by("ordering", "pk").prefetch_related(
+        Prefetch("cookie_set", queryset=cookies, to_attr="cookie_list")
+    )
+    return Catalogue(tuple(_group_info(group) for group in groups))
+
+
+def _group_info(group: CookieGroup) -> GroupInfo:
+    cookies = group.cookie_list
+    return GroupInfo(
+        varname=group.varname,
+        name=group.name,
+        description=group.description,
+        required=group.is_required,
+        deletable=group.is_deletable,
+        # Same value as CookieGroup.get_version(), which the package compares against.
+        version=cookies[0].get_version() if cookies else "",
+        cookies=tuple(
+            CookieInfo(
+                name=c.name,
+                description=c.description,
+                path=c.path or "/",
+                domain=c.domain,
+                lifetime_days=_lifetime(c),
+            )
+            for c in sorted(cookies, key=lambda c: c.name)
+        ),
+    )
+
+
+def _lifetime(cookie: Cookie) -> int | None:
+    detail = getattr(cookie, "detail", None)
+    return detail.lifetime_days if detail is not None else None

@@ -1,0 +1,134 @@
+"""Every write of the cookies app: consent records, pruning them, and the launch groups."""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from cookie_consent.models import Cookie, CookieGroup
+from django.db import transaction
+from django.utils import timezone
+
+from . import launch
+from .models import ConsentRecord, CookieDetail, PruneGrant
+from .selectors import Catalogue, groups_changed
+
+logger = logging.getLogger(__name__)
+
+PRUNE_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Where a choice came from, already reduced to what a record may keep."""
+
+    jurisdictions: tuple[str, ...]
+    location_source: str
+    consent_model: str
+    gpc: bool
+    language: str
+    user_agent: str
+    ip_prefix: str
+
+
+def summarise(decisions: dict[str, bool | None]) -> str:
+    values = set(decisions.values())
+    if values == {True}:
+        return ConsentRecord.Decision.ACCEPTED_ALL
+    if values == {False}:
+        return ConsentRecord.Decision.REJECTED_ALL
+    return ConsentRecord.Decision.PARTIAL
+
+
+def consent_record(
+    *,
+    consent_id: str,
+    decisions: dict[str, bool | None],
+    source: str,
+    groups: Catalogue,
+    visitor: Visitor,
+    policy_version: datetime.date | None,
+    at: datetime.datetime | None = None,
+) -> ConsentRecord:
+    """Append the proof of one choice: every group with its decision and version."""
+    per_group = {}
+    for group in groups.groups:
+        accepted = True if group.required else decisions.get(group.varname)
+        per_group[group.varname] = {"accepted": accepted, "version": group.version}
+        if group.required:
+            per_group[group.varname]["required"] = True
+    return ConsentRecord.objects.create(
+        consent_id=consent_id,
+        created_at=at or timezone.now(),
+        source=source,
+        decision=summarise({g.varname: decisions.get(g.varname) for g in groups.optional}),
+        groups=per_group,
+        policy_version=policy_version,
+        jurisdictions=",".join(visitor.jurisdictions)[:100],
+        location_source=visitor.location_source[:20],
+        consent_model=visitor.consent_model,
+        gpc=visitor.gpc,
+        language=visitor.language[:10],
+        user_agent=visitor.user_agent,
+        ip_prefix=visitor.ip_prefix,
+    )
+
+
+def consents_prune(*, older_than: datetime.timedelta, batch: int = PRUNE_BATCH) -> int:
+    """Delete records older than the given age, in batches; return how many went.
+
+    Each batch runs in its own transaction holding a PruneGrant, the only thing the
+    database triggers accept as a reason to delete a consent record.
+    """
+    cutoff = timezone.now() - older_than
+    total = 0
+    while True:
+        with transaction.atomic():
+            grant = PruneGrant.objects.create(cutoff=cutoff)
+            ids = list(
+                ConsentRecord.objects.older_than(cutoff).order_by("pk").values_list("pk", flat=True)[:batch]
+            )
+            if ids:
+                deleted, _ = ConsentRecord.objects.filter(pk__in=ids)._delete_pruned()
+                total += deleted
+            grant.delete()
+        if len(ids) < batch:
+            return total
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    groups_created: int
+    cookies_created: int
+
+
+def cookie_groups_load(entries: list[dict] | None = None) -> LoadResult:
+    """Create the launch groups and cookies that are missing; never overwrite an editor's text."""
+    entries = launch.groups() if entries is None else entries
+    groups_created = cookies_created = 0
+    with transaction.atomic():
+        for entry in entries:
+            group, created = CookieGroup.objects.get_or_create(
+                varname=entry["varname"],
+                defaults={
+                    "name": entry["name"],
+                    "description": entry["description"],
+                    "is_required": entry.get("is_required", False),
+                    "is_deletable": entry.get("is_deletable", True),
+                    "ordering": entry["ordering"],
+                },
+            )
+            groups_created += created
+            for item in entry["cookies"]:
+                cookie, created = Cookie.objects.get_or_create(
+                    cookiegroup=group,
+                    name=item["name"],
+                    domain=item.get("domain", ""),
+                    defaults={"description": item["description"], "path": item.get("path", "/")},
+                )
+                cookies_created += created
+                CookieDetail.objects.get_or_create(
+                    cookie=cookie, defaults={"lifetime_days": item["lifetime_days"]}
+                )
+    # Unconditionally: the command is also how an operator clears a stale cache.
+    transaction.on_commit(groups_changed)
+    return LoadResult(groups_created, cookies_created)
