@@ -33,7 +33,7 @@ def _cell(value) -> str:
 
 
 def row(record: ConsentRecord) -> list[str]:
-    groups = record.groups
+    groups = dict(sorted(record.groups.items()))
     undecided = [name for name, value in groups.items() if value.get("accepted") is None]
     return [
         _cell(value)

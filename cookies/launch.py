@@ -5,7 +5,7 @@ they are marked here. A text an editor changes in the admin is shown as typed.
 """
 
 from django.conf import settings
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 
 def lifetime(seconds: int) -> int:
@@ -17,8 +17,8 @@ def groups() -> list[dict]:
     return [
         {
             "varname": "necessary",
-            "name": N_("Strictly necessary"),
-            "description": N_(
+            "name": gettext_noop("Strictly necessary"),
+            "description": gettext_noop(
                 "Needed for the site to work and to keep it secure: they remember your cookie "
                 "choices and the region you picked, and protect forms against forgery. They cannot "
                 "be switched off."
@@ -29,17 +29,19 @@ def groups() -> list[dict]:
             "cookies": [
                 {
                     "name": "csrftoken",
-                    "description": N_("Protects the forms on this site against cross-site request forgery."),
+                    "description": gettext_noop(
+                        "Protects the forms on this site against cross-site request forgery."
+                    ),
                     "lifetime_days": lifetime(settings.CSRF_COOKIE_AGE),
                 },
                 {
                     "name": settings.COOKIE_CONSENT_NAME,
-                    "description": N_("Remembers your choice for each cookie category."),
+                    "description": gettext_noop("Remembers your choice for each cookie category."),
                     "lifetime_days": consent_days,
                 },
                 {
                     "name": settings.CONSENT_ID_COOKIE_NAME,
-                    "description": N_(
+                    "description": gettext_noop(
                         "A random identifier that links your choices to our record of them, so that "
                         "we can show what you chose and when."
                     ),
@@ -47,21 +49,21 @@ def groups() -> list[dict]:
                 },
                 {
                     "name": "privacy_region",
-                    "description": N_(
+                    "description": gettext_noop(
                         "Remembers the region you chose, so that the policy shows the right addendum."
                     ),
                     "lifetime_days": 365,
                 },
                 {
                     "name": settings.SESSION_COOKIE_NAME,
-                    "description": N_(
+                    "description": gettext_noop(
                         "Keeps staff signed in to the administration site. Not set for visitors."
                     ),
                     "lifetime_days": lifetime(settings.SESSION_COOKIE_AGE),
                 },
                 {
                     "name": "messages",
-                    "description": N_(
+                    "description": gettext_noop(
                         "Carries a one-time confirmation between two pages of the administration "
                         "site. Not set for visitors."
                     ),
@@ -71,8 +73,8 @@ def groups() -> list[dict]:
         },
         {
             "varname": "functional",
-            "name": N_("Functional"),
-            "description": N_(
+            "name": gettext_noop("Functional"),
+            "description": gettext_noop(
                 "Remember choices that make the site easier to use and more personal. This site sets "
                 "none today; if it ever does, we will ask you again first."
             ),
@@ -81,8 +83,8 @@ def groups() -> list[dict]:
         },
         {
             "varname": "analytics",
-            "name": N_("Analytics"),
-            "description": N_(
+            "name": gettext_noop("Analytics"),
+            "description": gettext_noop(
                 "Help us understand how the site is used, by counting visits with a random "
                 "identifier. The data stays with us: no third party receives it."
             ),
@@ -90,7 +92,7 @@ def groups() -> list[dict]:
             "cookies": [
                 {
                     "name": "demo_analytics",
-                    "description": N_(
+                    "description": gettext_noop(
                         "A random identifier set by our own demonstration analytics script to count "
                         "visits. Set only after you accept analytics cookies."
                     ),
@@ -100,8 +102,8 @@ def groups() -> list[dict]:
         },
         {
             "varname": "advertising",
-            "name": N_("Advertising"),
-            "description": N_(
+            "name": gettext_noop("Advertising"),
+            "description": gettext_noop(
                 "Used by us and our partners to deliver personalised advertisements. This site sets "
                 "none today; if it ever does, we will ask you again first. A Global Privacy Control "
                 "signal from your browser always turns this category off."

@@ -92,13 +92,14 @@ class ConsentRecord(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("consent records are removed only by prune_consents")
 
+    # Sorted: PostgreSQL's jsonb does not keep the order in which keys were written.
     @property
     def accepted(self) -> list[str]:
-        return [name for name, value in self.groups.items() if value.get("accepted") is True]
+        return sorted(name for name, value in self.groups.items() if value.get("accepted") is True)
 
     @property
     def declined(self) -> list[str]:
-        return [name for name, value in self.groups.items() if value.get("accepted") is False]
+        return sorted(name for name, value in self.groups.items() if value.get("accepted") is False)
 
 
 class PruneGrant(models.Model):

@@ -63,7 +63,7 @@ def test_export_writes_every_record_as_csv_oldest_first(cookie_groups):
     assert rows[0] == HEADER
     assert [r[0] for r in rows[1:]] == ["a" * 32, "b" * 32]
     row = dict(zip(HEADER, rows[2], strict=True))
-    assert row["accepted"] == "necessary analytics" and row["declined"] == "functional advertising"
+    assert row["accepted"] == "analytics necessary" and row["declined"] == "advertising functional"
     assert row["policy_version"] == "2025-09-02" and row["jurisdictions"] == "eea-uk"
     assert row["user_agent"] == "'=HYPERLINK()"  # never a formula in a spreadsheet
     assert row["ip_prefix"] == "203.0.113.0/24"

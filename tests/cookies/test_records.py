@@ -96,7 +96,7 @@ def test_a_record_holds_every_group_with_its_version(cookie_groups):
     }
     assert record.groups["analytics"] == {"accepted": True, "version": versions["analytics"]}
     assert record.decision == "partial"
-    assert record.accepted == ["necessary", "analytics"]
+    assert record.accepted == ["analytics", "necessary"]
 
 
 def test_records_cannot_be_changed_or_deleted_through_the_orm(cookie_groups):

@@ -42,3 +42,35 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def live_site(live_server, transactional_db):
+    """The site as `make run` sets it up (policy and cookie groups), on a live port."""
+    from django.core.management import call_command
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115
+    call_command("load_launch_content", stdout=devnull)
+    call_command("load_cookie_groups", stdout=devnull)
+    return live_server
+
+
+@pytest.fixture
+def open_context(browser, live_site):
+    """Open a browser context on the live site: JavaScript on or off, GPC header or not."""
+    contexts = []
+
+    def open_(*, javascript: bool, gpc: bool = False):
+        context = browser.new_context(
+            base_url=live_site.url,
+            locale="en-GB",
+            java_script_enabled=javascript,
+            extra_http_headers={"Sec-GPC": "1"} if gpc else {},
+        )
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context
+
+    yield open_
+    for context in contexts:
+        context.close()
