@@ -10,12 +10,12 @@ region's footer links. It costs string operations only: no SQL query, no templat
 import json
 
 from django.conf import settings
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+from .csrf import get_token
 from .state import ConsentState
 
 PREFIX = b"<!--cookie-consent"
@@ -107,12 +107,15 @@ def return_address(request) -> str:
 
 
 def splice(request, response, state: ConsentState, start: int) -> bool:
-    """Fill the markers of an HTML response, the first at ``start``; return whether it had any."""
+    """Fill the markers of an HTML response, the first at ``start``; return whether it had any.
+
+    The page is copied once: the pieces are joined around the two markers.
+    """
     content = response.content
     language = get_language() or settings.LANGUAGE_CODE
     piece = state_html(state)
     if content.startswith(BANNER, start):
-        marker = BANNER
+        end = start + len(BANNER)
         if state.needs_banner:
             piece += (
                 banner_html(state, language)
@@ -121,13 +124,15 @@ def splice(request, response, state: ConsentState, start: int) -> bool:
                 .replace(SHOWN_SLOT, ",".join(state.location.jurisdictions))
             )
     elif content.startswith(QUIET, start):
-        marker = QUIET
+        end = start + len(QUIET)
     else:
         return False
-    content = content[:start] + piece.encode() + content[start + len(marker) :]
+    parts = [content[:start], piece.encode()]
     # The footer is near the end: search from there.
-    footer = content.rfind(FOOTER, start)
+    footer = content.rfind(FOOTER, end)
     if footer >= 0:
-        content = content[:footer] + footer_html(state, language).encode() + content[footer + len(FOOTER) :]
-    response.content = content
+        parts += [content[end:footer], footer_html(state, language).encode(), content[footer + len(FOOTER) :]]
+    else:
+        parts.append(content[end:])
+    response.content = b"".join(parts)
     return True

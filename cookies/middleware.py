@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 
 from . import banner, choices
 from .models import ConsentRecord
@@ -21,11 +21,12 @@ class ConsentMiddleware:
         state = consent_for(request)
         # django-cookie-consent reads its cookie straight from request.COOKIES: give it the
         # verified decisions (GPC applied), never what an edited cookie claims.
-        value = state.package_cookie_value()
-        if value:
-            request.COOKIES[settings.COOKIE_CONSENT_NAME] = value
-        else:
-            request.COOKIES.pop(settings.COOKIE_CONSENT_NAME, None)
+        if state.gpc or settings.COOKIE_CONSENT_NAME in request.COOKIES:
+            value = state.package_cookie_value()
+            if value:
+                request.COOKIES[settings.COOKIE_CONSENT_NAME] = value
+            else:
+                request.COOKIES.pop(settings.COOKIE_CONSENT_NAME, None)
 
         response = self.get_response(request)
 
@@ -36,9 +37,10 @@ class ConsentMiddleware:
                 self._record_gpc(request, response, state)
                 if banner.splice(request, response, state, start):
                     # The page now depends on this visitor's cookies (and may hold a CSRF
-                    # token): no shared cache may keep it, and the browser must ask again.
+                    # token): no shared cache may keep it, and the browser must ask again,
+                    # whatever the view said about caching it.
+                    response.headers["Cache-Control"] = "private, no-cache, max-age=0"
                     patch_vary_headers(response, ("Cookie",))
-                    patch_cache_control(response, private=True, no_cache=True, max_age=0)
         if not getattr(request, "_consent_recorded", False):
             self._delete_refused_cookies(request, response, state)
         return response

@@ -110,7 +110,8 @@ class ConsentState:
         self.groups = groups
         self.proof = read_proof(request.COOKIES.get(settings.CONSENT_ID_COOKIE_NAME))
         self.stored = read_decisions(request, self.proof, groups)
-        self.gpc = request.headers.get("Sec-GPC", "").strip() == "1"
+        # META, not request.headers: this runs on every request and headers copies all of META.
+        self.gpc = request.META.get("HTTP_SEC_GPC", "").strip() == "1"
 
     @property
     def consent_id(self) -> str | None:
@@ -134,7 +135,7 @@ class ConsentState:
     def model(self) -> str:
         return rules.consent_model(self.location.jurisdictions)
 
-    @property
+    @cached_property
     def do_not_sell(self) -> bool:
         return rules.shows_do_not_sell(self.location.jurisdictions)
 
