@@ -29,9 +29,7 @@ def groups() -> list[dict]:
             "cookies": [
                 {
                     "name": "csrftoken",
-                    "description": gettext_noop(
-                        "Protects the forms on this site against cross-site request forgery."
-                    ),
+                    "description": gettext_noop("Protects the forms on this site against cross-site request forgery."),
                     "lifetime_days": lifetime(settings.CSRF_COOKIE_AGE),
                 },
                 {

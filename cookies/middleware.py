@@ -38,8 +38,9 @@ class ConsentMiddleware:
                 if banner.splice(request, response, state, start):
                     # The page now depends on this visitor's cookies (and may hold a CSRF
                     # token): no shared cache may keep it, and the browser must ask again,
-                    # whatever the view said about caching it.
-                    response.headers["Cache-Control"] = "private, no-cache, max-age=0"
+                    # whatever the view said about caching it (unless it forbade storing it).
+                    if "no-store" not in response.get("Cache-Control", ""):
+                        response.headers["Cache-Control"] = "private, no-cache, max-age=0"
                     patch_vary_headers(response, ("Cookie",))
         if not getattr(request, "_consent_recorded", False):
             self._delete_refused_cookies(request, response, state)
@@ -72,10 +73,6 @@ class ConsentMiddleware:
         refusable = state.groups.refusable_cookies
         for name in request.COOKIES:
             owner = refusable.get(name)
-            if (
-                owner is not None
-                and not state.effective.get(owner[0], False)
-                and name not in response.cookies
-            ):
+            if owner is not None and not state.effective.get(owner[0], False) and name not in response.cookies:
                 cookie = owner[1]
                 response.delete_cookie(name, path=cookie.path, domain=cookie.domain or None, samesite="Lax")

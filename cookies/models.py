@@ -119,9 +119,7 @@ class PruneGrant(models.Model):
 class CookieDetail(models.Model):
     """How long a cookie lives; django-cookie-consent's Cookie has no such field."""
 
-    cookie = models.OneToOneField(
-        Cookie, verbose_name=_("cookie"), on_delete=models.CASCADE, related_name="detail"
-    )
+    cookie = models.OneToOneField(Cookie, verbose_name=_("cookie"), on_delete=models.CASCADE, related_name="detail")
     lifetime_days = models.PositiveIntegerField(
         _("lifetime in days"), null=True, blank=True, help_text=_("Empty: until the browser closes.")
     )

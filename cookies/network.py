@@ -6,19 +6,12 @@ from django.conf import settings
 
 
 def client_ip(request) -> str | None:
-    """REMOTE_ADDR, or the address the N-th trusted proxy saw when TRUSTED_PROXY_COUNT=N.
+    """The visitor's address as geolocation sees it (REMOTE_ADDR, or the TRUSTED_PROXY_COUNT-th
+    entry from the right of X-Forwarded-For); only its network is ever stored."""
+    from notices.geo import client_address
 
-    Each proxy appends the address it received the request from, so with N proxies of our
-    own in front the client is N-th from the right; everything left of it is whatever the
-    client chose to send. Too few entries means the chain is not ours: use REMOTE_ADDR.
-    """
-    count = settings.TRUSTED_PROXY_COUNT
-    if count > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR") or None
+    address = client_address(request)
+    return str(address) if address is not None else None
 
 
 def truncated_network(address: str | None) -> str:

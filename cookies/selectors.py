@@ -8,6 +8,7 @@ generation it last saw, so a warm request costs one small cache read.
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -52,35 +53,58 @@ class Catalogue:
         self.by_varname = {g.varname: g for g in self.groups}
         self.optional_names = frozenset(g.varname for g in self.optional)
         # Cookies that belong to a group the visitor may refuse, by name: what to delete.
-        self.refusable_cookies = {
-            c.name: (g.varname, c) for g in self.optional if g.deletable for c in g.cookies
-        }
+        self.refusable_cookies = {c.name: (g.varname, c) for g in self.optional if g.deletable for c in g.cookies}
 
 
+# Like notices.selectors: each process keeps the catalogue of the generation it last saw
+# and re-reads the generation from the shared cache at most every GENERATION_CHECK_SECONDS,
+# so a warm request does not even unpickle it; an edit reaches every process within that.
+GENERATION_CHECK_SECONDS = 1.0
+
+
+class _Local:
+    def __init__(self):
+        self.generation: str | None = None
+        self.checked_at = 0.0
+        self.catalogue: Catalogue | None = None
+        self.catalogue_generation: str | None = None
+
+
+_local = _Local()
 _lock = threading.Lock()
-_memo: dict[str, Catalogue] = {}
+
+
+def forget_local() -> None:
+    """Drop this process's copy (tests do, after clearing the shared cache)."""
+    _local.__init__()
 
 
 def generation() -> str:
+    now = time.monotonic()
+    if _local.generation is not None and now - _local.checked_at < GENERATION_CHECK_SECONDS:
+        return _local.generation
     value = cache.get(GENERATION_KEY)
     if value is None:
         value = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, value, timeout=None):
             value = cache.get(GENERATION_KEY) or value
+    _local.generation, _local.checked_at = value, now
     return value
 
 
 def groups_changed() -> None:
     """Retire every process's catalogue and the package's own cache."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    value = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, value, timeout=None)
+    _local.generation, _local.checked_at = value, time.monotonic()
     delete_package_cache()
 
 
 def catalogue() -> Catalogue:
     """Return the groups of the current generation, reading the database once per process."""
     key = generation()
-    found = _memo.get(key)
-    if found is None:
+    found = _local.catalogue
+    if found is None or _local.catalogue_generation != key:
         try:
             found = _build()
         except DatabaseError:
@@ -89,8 +113,7 @@ def catalogue() -> Catalogue:
             logger.warning("cookie groups unavailable: the database did not answer")
             return Catalogue(())
         with _lock:
-            _memo.clear()
-            _memo[key] = found
+            _local.catalogue, _local.catalogue_generation = found, key
     return found
 
 

@@ -84,9 +84,7 @@ def consents_prune(*, older_than: datetime.timedelta, batch: int = PRUNE_BATCH) 
     while True:
         with transaction.atomic():
             grant = PruneGrant.objects.create(cutoff=cutoff)
-            ids = list(
-                ConsentRecord.objects.older_than(cutoff).order_by("pk").values_list("pk", flat=True)[:batch]
-            )
+            ids = list(ConsentRecord.objects.older_than(cutoff).order_by("pk").values_list("pk", flat=True)[:batch])
             if ids:
                 deleted, _ = ConsentRecord.objects.filter(pk__in=ids)._delete_pruned()
                 total += deleted
@@ -126,9 +124,7 @@ def cookie_groups_load(entries: list[dict] | None = None) -> LoadResult:
                     defaults={"description": item["description"], "path": item.get("path", "/")},
                 )
                 cookies_created += created
-                CookieDetail.objects.get_or_create(
-                    cookie=cookie, defaults={"lifetime_days": item["lifetime_days"]}
-                )
+                CookieDetail.objects.get_or_create(cookie=cookie, defaults={"lifetime_days": item["lifetime_days"]})
     # Unconditionally: the command is also how an operator clears a stale cache.
     transaction.on_commit(groups_changed)
     return LoadResult(groups_created, cookies_created)

@@ -70,9 +70,7 @@ def read_proof(raw: str | None) -> Proof | None:
 
 
 def sign_proof(proof: Proof) -> str:
-    return signing.Signer(salt=SALT).sign(
-        f"{proof.consent_id}.{int(proof.decided_at.timestamp())}.{proof.digest}"
-    )
+    return signing.Signer(salt=SALT).sign(f"{proof.consent_id}.{int(proof.decided_at.timestamp())}.{proof.digest}")
 
 
 def max_age(decisions: dict[str, bool]) -> datetime.timedelta:

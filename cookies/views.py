@@ -117,9 +117,7 @@ def _choose(request, action: str):
     else:
         settings_page = reverse("cookie_consent_cookie_group_list") + "?saved=1"
         # 303: the browser follows with a GET, so reloading never posts the choice again.
-        response = HttpResponseRedirect(
-            safe_next(request, form.cleaned_data["next"], settings_page), status=303
-        )
+        response = HttpResponseRedirect(safe_next(request, form.cleaned_data["next"], settings_page), status=303)
     choices.remember(response, state)
     patch_cache_control(response, no_store=True)
     return response

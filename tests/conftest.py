@@ -6,13 +6,16 @@ from django.core.management import call_command
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Local-memory caches outlive a test's database transaction; start each test cold.
+    from cookies.selectors import forget_local as forget_cookie_groups
     from notices.selectors import forget_local
 
     cache.clear()
     forget_local()
+    forget_cookie_groups()
     yield
     cache.clear()
     forget_local()
+    forget_cookie_groups()
 
 
 @pytest.fixture

@@ -17,9 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("cutoff", models.DateTimeField()),
             ],
@@ -33,9 +31,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("consent_id", models.CharField(db_index=True, max_length=32, verbose_name="consent id")),
                 ("created_at", models.DateTimeField(db_index=True, verbose_name="time")),
@@ -100,9 +96,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "consent record",
                 "verbose_name_plural": "consent records",
                 "ordering": ["-created_at", "-pk"],
-                "indexes": [
-                    models.Index(fields=["consent_id", "created_at"], name="cookies_consent_id_time")
-                ],
+                "indexes": [models.Index(fields=["consent_id", "created_at"], name="cookies_consent_id_time")],
             },
         ),
         migrations.CreateModel(
@@ -110,9 +104,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "lifetime_days",

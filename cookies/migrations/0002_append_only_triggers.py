@@ -1,8 +1,9 @@
 """Make consent records append-only in the database itself, on SQLite and PostgreSQL.
 
 Updates are always refused. A delete is allowed only for a row older than the cutoff of a
-PruneGrant row, which prune_consents creates and removes inside its own transaction. On
-PostgreSQL TRUNCATE is refused unless a grant exists (the test suite's flush adds one).
+PruneGrant row, which prune_consents creates and removes inside its own transaction.
+TRUNCATE is not guarded (the test suite's flush relies on it): in production, do not grant
+TRUNCATE on this table to the application's database role.
 
 SQLite drops a table's triggers when a migration rebuilds the table: any later migration
 that alters ConsentRecord must run create_triggers again.
@@ -31,21 +32,13 @@ POSTGRESQL = [
           RETURN OLD;
         END IF;
         RAISE EXCEPTION 'consent records are removed only by prune_consents';
-      ELSIF TG_OP = 'TRUNCATE' THEN
-        IF EXISTS (SELECT 1 FROM cookies_prunegrant) THEN
-          RETURN NULL;
-        END IF;
-        RAISE EXCEPTION 'consent records are removed only by prune_consents';
       END IF;
       RETURN NULL;
     END $$""",
     """CREATE TRIGGER cookies_consentrecord_guard_rows BEFORE UPDATE OR DELETE ON cookies_consentrecord
     FOR EACH ROW EXECUTE FUNCTION cookies_consentrecord_guard()""",
-    """CREATE TRIGGER cookies_consentrecord_guard_truncate BEFORE TRUNCATE ON cookies_consentrecord
-    FOR EACH STATEMENT EXECUTE FUNCTION cookies_consentrecord_guard()""",
 ]
 POSTGRESQL_DROP = [
-    "DROP TRIGGER IF EXISTS cookies_consentrecord_guard_truncate ON cookies_consentrecord",
     "DROP TRIGGER IF EXISTS cookies_consentrecord_guard_rows ON cookies_consentrecord",
     "DROP FUNCTION IF EXISTS cookies_consentrecord_guard()",
 ]

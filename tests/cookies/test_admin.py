@@ -48,10 +48,7 @@ def test_records_are_read_only(admin_client, records):
     assert page.status_code == 200 and b'name="_save"' not in page.content
     assert admin_client.post(f"{URL}{record.pk}/change/", {"source": "settings"}).status_code == 403
     assert admin_client.post(f"{URL}{record.pk}/delete/").status_code == 403
-    assert (
-        "delete_selected"
-        not in admin_client.get(URL).context["action_form"].fields["action"].choices.__repr__()
-    )
+    assert "delete_selected" not in admin_client.get(URL).context["action_form"].fields["action"].choices.__repr__()
     assert ConsentRecord.objects.get(pk=record.pk).source == "banner"
 
 
@@ -85,9 +82,7 @@ def test_date_filter(admin_client, records):
 
 
 def test_csv_export_action(admin_client, records):
-    response = admin_client.post(
-        URL, {"action": "export_csv", "_selected_action": [r.pk for r in records[:2]]}
-    )
+    response = admin_client.post(URL, {"action": "export_csv", "_selected_action": [r.pk for r in records[:2]]})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))

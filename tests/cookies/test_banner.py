@@ -51,10 +51,7 @@ def test_every_page_shows_the_banner_with_three_equal_controls(browser, path):
 
 def test_footer_links_to_cookie_settings_on_every_page(browser):
     for path in [*PAGES, "/en/cookies/"]:
-        assert (
-            soup(browser.get(path)).select_one("footer a[href='/en/cookies/']").get_text()
-            == "Cookie settings"
-        )
+        assert soup(browser.get(path)).select_one("footer a[href='/en/cookies/']").get_text() == "Cookie settings"
 
 
 @pytest.mark.parametrize(
@@ -147,19 +144,14 @@ def test_banner_is_rendered_once_per_language_not_per_request(browser, monkeypat
 def test_do_not_sell_link_for_california_and_unknown_locations_only(browser):
     california = soup(browser.get("/en/privacy/?jurisdiction=us-ca"))
     assert california.select_one("#cookie-banner .do-not-sell a")["href"] == "/en/cookies/#do-not-sell"
-    assert (
-        california.select_one("footer a.do-not-sell").get_text()
-        == "Do Not Sell or Share My Personal Information"
-    )
+    assert california.select_one("footer a.do-not-sell").get_text() == "Do Not Sell or Share My Personal Information"
     korea = soup(browser.get("/en/privacy/?jurisdiction=kr"))
     assert not korea.select(".do-not-sell")
     # unknown location: every region applies, California's link included
     assert soup(browser.get("/en/privacy/")).select("footer a.do-not-sell")
 
 
-@pytest.mark.parametrize(
-    ("code", "opt_out_runs"), [("au", True), ("us-ca", True), ("eea-uk", False), ("kr", False)]
-)
+@pytest.mark.parametrize(("code", "opt_out_runs"), [("au", True), ("us-ca", True), ("eea-uk", False), ("kr", False)])
 def test_other_regions_follow_the_setting(browser, settings, code, opt_out_runs):
     assert state_of(soup(browser.get(f"/en/privacy/?jurisdiction={code}")))["accepted"] == []
     settings.CONSENT_OTHER_REGIONS = "opt-out"

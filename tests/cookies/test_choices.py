@@ -98,9 +98,7 @@ def test_settings_page_shows_groups_cookies_consent_id_and_last_choice(browser):
     page = soup(browser.get("/en/cookies/"))
     record = ConsentRecord.objects.get()
     assert page.select_one("code.consent-id").get_text() == record.consent_id
-    assert page.select_one("time.decided-at")["datetime"].startswith(
-        record.created_at.strftime("%Y-%m-%dT%H:%M")
-    )
+    assert page.select_one("time.decided-at")["datetime"].startswith(record.created_at.strftime("%Y-%m-%dT%H:%M"))
     assert all(i.has_attr("checked") for i in page.select("input[role=switch]"))
 
 

@@ -31,6 +31,7 @@ def test_tokens_are_fresh_each_time_for_the_same_secret():
     assert _unmask_cipher_token(first) == _unmask_cipher_token(second)
 
 
+@pytest.mark.django_db  # the refusal renders a page
 @pytest.mark.parametrize("as_header", [False, True])
 def test_django_accepts_the_token_with_the_cookie_it_set(as_header):
     page = RequestFactory().get("/")

@@ -61,8 +61,8 @@ def test_addresses_are_truncated_never_kept_whole(address, expected):
         (1, "198.51.100.1", "10.0.0.1", "198.51.100.1"),
         (1, "6.6.6.6, 198.51.100.1", "10.0.0.1", "198.51.100.1"),  # the client's own prefix is ignored
         (2, "6.6.6.6, 198.51.100.1, 10.0.0.2", "10.0.0.1", "198.51.100.1"),
-        (2, "198.51.100.1", "10.0.0.1", "10.0.0.1"),  # too short a chain: not ours
-        (1, "", "10.0.0.1", "10.0.0.1"),
+        (2, "198.51.100.1", "10.0.0.1", None),  # too short a chain: not ours, no address
+        (1, "", "10.0.0.1", None),
     ],
 )
 def test_client_address_honours_only_trusted_proxies(rf, settings, count, forwarded, remote, client):

@@ -104,9 +104,7 @@ def test_gpc_on_a_california_page_turns_advertising_off_with_a_note(open_context
     expect(banner(page)).to_have_count(0)
     latest = ConsentRecord.objects.order_by("pk").last()
     assert latest.source == "banner" and latest.gpc
-    assert (
-        latest.groups["advertising"]["accepted"] is False and latest.groups["analytics"]["accepted"] is True
-    )
+    assert latest.groups["advertising"]["accepted"] is False and latest.groups["analytics"]["accepted"] is True
     page.goto("/en/cookies/")
     switch = page.locator("#switch-advertising")
     expect(switch).to_be_disabled()

@@ -8,6 +8,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = services.cookie_groups_load()
-        self.stdout.write(
-            f"cookie groups created: {result.groups_created}; cookies created: {result.cookies_created}"
-        )
+        self.stdout.write(f"cookie groups created: {result.groups_created}; cookies created: {result.cookies_created}")
