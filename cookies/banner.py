@@ -127,12 +127,14 @@ def splice(request, response, state: ConsentState, start: int) -> bool:
         end = start + len(QUIET)
     else:
         return False
-    parts = [content[:start], piece.encode()]
+    # memoryview slices: the page is copied once, by the join.
+    view = memoryview(content)
+    parts = [view[:start], piece.encode()]
     # The footer is near the end: search from there.
     footer = content.rfind(FOOTER, end)
     if footer >= 0:
-        parts += [content[end:footer], footer_html(state, language).encode(), content[footer + len(FOOTER) :]]
+        parts += [view[end:footer], footer_html(state, language).encode(), view[footer + len(FOOTER) :]]
     else:
-        parts.append(content[end:])
+        parts.append(view[end:])
     response.content = b"".join(parts)
     return True

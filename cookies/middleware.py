@@ -41,7 +41,8 @@ class ConsentMiddleware:
                     # whatever the view said about caching it (unless it forbade storing it).
                     if "no-store" not in response.get("Cache-Control", ""):
                         response.headers["Cache-Control"] = "private, no-cache, max-age=0"
-                    patch_vary_headers(response, ("Cookie",))
+                    if "Cookie" not in response.get("Vary", ""):
+                        patch_vary_headers(response, ("Cookie",))
         if not getattr(request, "_consent_recorded", False):
             self._delete_refused_cookies(request, response, state)
         return response
@@ -53,7 +54,7 @@ class ConsentMiddleware:
         is unavailable the page is served anyway (the signal is honoured from the header
         alone) and the next page tries again.
         """
-        if not state.gpc_unrecorded or request.method not in ("GET", "HEAD"):
+        if not state.gpc or not state.gpc_unrecorded or request.method not in ("GET", "HEAD"):
             return
         try:
             choices.record_choice(

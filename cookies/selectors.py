@@ -47,6 +47,8 @@ class Catalogue:
     groups: tuple[GroupInfo, ...]
     # Rendered fragments (banner, footer, state) by key, filled on first use.
     fragments: dict = field(default_factory=dict)
+    # (consent model, Do Not Sell link) by a location's jurisdictions, filled on first use.
+    regions: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.optional = tuple(g for g in self.groups if not g.required)

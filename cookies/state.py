@@ -16,7 +16,6 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from functools import cached_property
 
 from cookie_consent.util import dict_to_cookie_str, parse_cookie_str, set_cookie_dict_to_response
 from django.conf import settings
@@ -110,6 +109,9 @@ class ConsentState:
         self.stored = read_decisions(request, self.proof, groups)
         # META, not request.headers: this runs on every request and headers copies all of META.
         self.gpc = request.META.get("HTTP_SEC_GPC", "").strip() == "1"
+        # Computed on first use; plain attributes, not cached_property, whose lock (Python
+        # 3.11) costs more than the work on this path.
+        self._location = self._region = self._effective = None
 
     @property
     def consent_id(self) -> str | None:
@@ -123,43 +125,66 @@ class ConsentState:
     def needs_banner(self) -> bool:
         return any(name not in self.stored for name in self.groups.optional_names)
 
-    @cached_property
+    @property
     def location(self):
-        from notices.geo import locate
+        if self._location is None:
+            from notices.geo import locate
 
-        return locate(self.request)
+            self._location = locate(self.request)
+        return self._location
 
-    @cached_property
+    def region(self) -> tuple[str, bool]:
+        """(consent model, whether to show the Do Not Sell link) where the visitor is."""
+        if self._region is None:
+            # Few distinct regions exist, and this runs on every page: ask the rules once each.
+            jurisdictions = self.location.jurisdictions
+            key = (jurisdictions, settings.CONSENT_OTHER_REGIONS)
+            found = self.groups.regions.get(key)
+            if found is None:
+                found = self.groups.regions[key] = (
+                    rules.consent_model(jurisdictions),
+                    rules.shows_do_not_sell(jurisdictions),
+                )
+            self._region = found
+        return self._region
+
+    @property
     def model(self) -> str:
-        return rules.consent_model(self.location.jurisdictions)
+        return self.region()[0]
 
-    @cached_property
+    @property
     def do_not_sell(self) -> bool:
-        return rules.shows_do_not_sell(self.location.jurisdictions)
+        return self.region()[1]
 
-    @cached_property
+    @property
     def effective(self) -> dict[str, bool]:
         """Whether each optional group may run now: choice, else the region's default; GPC last."""
-        default = self.model == rules.OPT_OUT
-        result = {g.varname: self.stored.get(g.varname, default) for g in self.groups.optional}
-        return rules.apply_gpc(result, gpc=self.gpc, optional_names=self.groups.optional_names)
+        if self._effective is None:
+            default = self.model == rules.OPT_OUT
+            result = {g.varname: self.stored.get(g.varname, default) for g in self.groups.optional}
+            self._effective = rules.apply_gpc(result, gpc=self.gpc, optional_names=self.groups.optional_names)
+        return self._effective
 
     @property
     def accepted(self) -> tuple[str, ...]:
+        if not self.stored and not self.gpc and self.model == rules.OPT_IN:
+            return ()  # a first visit where consent comes first: the common case, made cheap
         return tuple(name for name, on in self.effective.items() if on)
 
     @property
     def gpc_unrecorded(self) -> bool:
         """GPC is on, but the browser's stored choice does not refuse what it covers yet."""
+        if not self.gpc:
+            return False
         names = rules.gpc_groups(self.groups.optional_names)
-        return self.gpc and any(self.stored.get(name) is not False for name in names)
+        return any(self.stored.get(name) is not False for name in names)
 
     def chosen(self, *, consent_id: str, decisions: dict, at: datetime.datetime) -> None:
         """Make a choice just recorded the state for the rest of this request."""
         self.stored = {name: on for name, on in decisions.items() if on is not None}
         value = dict_to_cookie_str(encode_decisions(self.stored, self.groups))
         self.proof = Proof(consent_id, at.replace(microsecond=0), digest(value))
-        self.__dict__.pop("effective", None)
+        self._effective = None
 
     def package_cookie_value(self) -> str:
         """The decisions as the package should see them: verified, with GPC applied."""

@@ -49,12 +49,13 @@ def test_django_accepts_the_token_with_the_cookie_it_set(as_header):
     assert not csrf_check(factory.post("/", {"csrfmiddlewaretoken": token}))
 
 
-def test_an_existing_secret_is_kept():
+def test_an_existing_secret_is_kept_and_its_cookie_not_resent():
     factory = RequestFactory()
     factory.cookies["csrftoken"] = "a" * 32
     request = factory.get("/")
     CsrfViewMiddleware(lambda r: HttpResponse()).process_request(request)
     assert _unmask_cipher_token(get_token(request)) == "a" * 32
+    assert not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
 
 def test_random_characters_are_spread_evenly():
