@@ -1,5 +1,7 @@
 """The issue's "done when": every consent flow in a real browser, with JavaScript on and off."""
 
+import re
+
 import pytest
 from cookie_consent.models import Cookie
 from playwright.sync_api import expect
@@ -63,7 +65,7 @@ def test_analytics_on_runs_the_demo_script_and_withdrawal_removes_its_cookie(ope
     page = context.new_page()
     page.goto("/en/privacy/")
     banner(page).get_by_role("link", name="Manage cookies", exact=True).click()
-    expect(page).to_have_url(f"{context.pages[0].url.split('/en/')[0]}/en/cookies/")
+    expect(page).to_have_url(re.compile(r"/en/cookies/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Cookie settings")
     page.locator("#switch-analytics").check()
     page.get_by_role("button", name="Save my choices").click()
