@@ -102,11 +102,16 @@ def test_settings_page_shows_groups_cookies_consent_id_and_last_choice(browser):
     assert all(i.has_attr("checked") for i in page.select("input[role=switch]"))
 
 
-def test_reject_deletes_the_groups_first_party_cookies(browser):
+@pytest.mark.parametrize("action", ["withdraw", "decline", "save"])
+def test_refusing_deletes_the_groups_first_party_cookies_at_once(browser, action):
     post_banner_choice(browser, label="Accept all")
     browser.cookies["demo_analytics"] = "abc123"
-    form = settings_form(browser, "withdraw")
-    response = browser.post(form["action"], form_data(form))
+    form = settings_form(browser, action)  # Reject all; Save with every switch off; Withdraw
+    data = {k: v for k, v in form_data(form).items() if k != "cookie_groups"}
+    if action == "decline":
+        data["all_groups"] = "on"
+    response = browser.post(form["action"], data, HTTP_X_COOKIE_CONSENT_FETCH="1")
+    assert response.status_code == 200 and "analytics" not in response.json()["accepted"]
     assert response.cookies["demo_analytics"]["max-age"] == 0
     assert response.cookies["demo_analytics"].value == ""
 
