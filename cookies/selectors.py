@@ -8,15 +8,14 @@ generation it last saw, so a warm request costs one small cache read.
 
 import logging
 import threading
-import time
-import uuid
 from dataclasses import dataclass, field
 
 from cookie_consent.cache import delete_cache as delete_package_cache
 from cookie_consent.models import Cookie, CookieGroup
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models import Prefetch
+
+from privacy_site.generations import Generation
 
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "cookies:generation"
@@ -59,15 +58,13 @@ class Catalogue:
 
 
 # Like notices.selectors: each process keeps the catalogue of the generation it last saw
-# and re-reads the generation from the shared cache at most every GENERATION_CHECK_SECONDS,
-# so a warm request does not even unpickle it; an edit reaches every process within that.
-GENERATION_CHECK_SECONDS = 1.0
+# (privacy_site.generations), so a warm request does not even unpickle it; an edit reaches
+# every process within a second.
+_generation = Generation(GENERATION_KEY)
 
 
 class _Local:
     def __init__(self):
-        self.generation: str | None = None
-        self.checked_at = 0.0
         self.catalogue: Catalogue | None = None
         self.catalogue_generation: str | None = None
 
@@ -78,27 +75,17 @@ _lock = threading.Lock()
 
 def forget_local() -> None:
     """Drop this process's copy (tests do, after clearing the shared cache)."""
+    _generation.forget()
     _local.__init__()
 
 
 def generation() -> str:
-    now = time.monotonic()
-    if _local.generation is not None and now - _local.checked_at < GENERATION_CHECK_SECONDS:
-        return _local.generation
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        value = uuid.uuid4().hex
-        if not cache.add(GENERATION_KEY, value, timeout=None):
-            value = cache.get(GENERATION_KEY) or value
-    _local.generation, _local.checked_at = value, now
-    return value
+    return _generation.current()
 
 
 def groups_changed() -> None:
     """Retire every process's catalogue and the package's own cache."""
-    value = uuid.uuid4().hex
-    cache.set(GENERATION_KEY, value, timeout=None)
-    _local.generation, _local.checked_at = value, time.monotonic()
+    _generation.bump()
     delete_package_cache()
 
 

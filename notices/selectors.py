@@ -6,8 +6,6 @@ without having to know their keys, on local memory and on Redis alike.
 """
 
 import datetime
-import time
-import uuid
 import zoneinfo
 from dataclasses import dataclass
 
@@ -18,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from privacy_site.generations import Generation
 
 from .models import Jurisdiction, PolicyVersion, Section
 
@@ -30,19 +30,16 @@ def legal_today() -> datetime.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(settings.NOTICES_LEGAL_TIME_ZONE)).date()
 
 
-# A process-local copy of what this process read from the shared cache, so that a warm
-# request neither unpickles nor (with Redis) crosses the network for every fragment. It is
-# tied to the generation: when that changes the local copy is dropped. The generation
-# itself is re-read from the shared cache at most every GENERATION_CHECK_SECONDS, which
-# bounds how long another process may keep serving the previous content after a publish.
-GENERATION_CHECK_SECONDS = 1.0
+# Each process also keeps its own copy of what it read from the shared cache, tied to the
+# generation, so that a warm request neither unpickles nor (with Redis) crosses the network
+# for every fragment.
 LOCAL_MAX_ENTRIES = 2000
+_generation = Generation(GENERATION_KEY)
 
 
 class _Local:
     def __init__(self):
         self.generation: str | None = None
-        self.checked_at = 0.0
         self.values: dict = {}
 
 
@@ -50,40 +47,26 @@ _local = _Local()
 
 
 def forget_local() -> None:
-    """Drop this process's copy (tests do, after clearing the shared cache)."""
+    """Drop this process's copies (tests do, after clearing the shared cache)."""
+    _generation.forget()
     _local.__init__()
 
 
 def content_generation() -> str:
-    now = time.monotonic()
-    if _local.generation is not None and now - _local.checked_at < GENERATION_CHECK_SECONDS:
-        return _local.generation
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        # add() so that concurrent first requests agree on one token.
-        if not cache.add(GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(GENERATION_KEY) or generation
-    _remember_generation(generation, now)
-    return generation
-
-
-def _remember_generation(generation: str, now: float) -> None:
-    if generation != _local.generation:
-        _local.values = {}
-    _local.generation, _local.checked_at = generation, now
+    return _generation.current()
 
 
 def content_changed() -> None:
     """Retire every cached fragment, here and (through the shared cache) in every process."""
-    generation = uuid.uuid4().hex
-    cache.set(GENERATION_KEY, generation, timeout=None)
-    _remember_generation(generation, time.monotonic())
+    _generation.bump()
 
 
 def cached(parts: tuple, build):
     """Return the value for these key parts in the current generation, building it once."""
-    key = ":".join(["notices", content_generation(), *map(str, parts)])
+    generation = content_generation()
+    if generation != _local.generation:
+        _local.generation, _local.values = generation, {}
+    key = ":".join(["notices", generation, *map(str, parts)])
     value = _local.values.get(key)
     if value is not None:
         return value
