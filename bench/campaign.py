@@ -14,23 +14,16 @@ import datetime
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+from common import PY, ROOT, free_port
+
 TARGET = 0.5
 LANGUAGES = ["en", "ko", "zh-hans", "ja"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def address(i: int) -> str:

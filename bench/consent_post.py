@@ -17,7 +17,6 @@ import argparse
 import http.client
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from policy_page import PY, ROOT, free_port, wait_ready
+from common import PY, ROOT, free_port, prepare_site, prod_env, start_gunicorn, wait_ready
 
 TARGET_RECORDS_PER_SECOND = 200
 COUNT_RECORDS = "from cookies.models import ConsentRecord as R; print(R.objects.count())"
@@ -143,31 +142,9 @@ def postgres_database(url: str):
 
 def bench_one(label: str, database_url: str, work_dir: Path, args) -> dict:
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "privacy_site.settings.prod",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url,
-        "STATIC_ROOT": str(work_dir / "static"),
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_ACCESS_LOG": "",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-    }
-    for command in (
-        ["migrate", "--noinput", "-v0"],
-        ["load_launch_content"],
-        ["load_cookie_groups"],
-        ["collectstatic", "--noinput", "-v0"],
-    ):
-        subprocess.run([PY, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "--config", "gunicorn.conf.py", "privacy_site.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-    )
+    env = prod_env(work=work_dir, port=port, database_url=database_url)
+    prepare_site(env)
+    server = start_gunicorn(env)
     try:
         wait_ready(f"http://127.0.0.1:{port}/healthz")
         run_clients(port, 2, 20, healthz)  # warm both workers

@@ -11,9 +11,7 @@ with a new CSRF secret and token, and the CSRF cookie is set.
 import argparse
 import os
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,32 +19,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, free_port, prepare_site, prod_env, start_gunicorn, wait_ready
+
 sys.path.insert(0, str(ROOT))
 
-from tests.fixtures import mmdb  # noqa: E402 (needs ROOT on the path)
+from tests.fixtures import mmdb
 
 SPREAD = Path(__file__).resolve().parent / "spread.lua"
-PY = sys.executable
 TARGET = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not answer {url} in {timeout}s")
 
 
 def fetch(url: str, forwarded_for: str = "2.0.9.10") -> bytes:
@@ -84,35 +64,15 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="privacy-bench-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "privacy_site.settings.prod",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}"),
-        "STATIC_ROOT": str(work / "static"),
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_ACCESS_LOG": "",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "GEOIP_PATH": str(mmdb.build(work / "GeoIP2-City.mmdb")),
-        "TRUSTED_PROXY_COUNT": "1",
-    }
-    manage = [PY, "manage.py"]
-    for command in (
-        ["migrate", "--noinput", "-v0"],
-        ["load_launch_content"],
-        ["load_cookie_groups"],  # so every request gets the consent banner, as a first visit does
-        ["collectstatic", "--noinput", "-v0"],
-    ):
-        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-    server = subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "--config", "gunicorn.conf.py", "privacy_site.wsgi:application"],
-        cwd=ROOT,
-        env=env,
+    env = prod_env(
+        work=work,
+        port=port,
+        database_url=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}"),
+        GEOIP_PATH=str(mmdb.build(work / "GeoIP2-City.mmdb")),
+        TRUSTED_PROXY_COUNT="1",
     )
+    prepare_site(env)
+    server = start_gunicorn(env)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_ready(base + "/healthz")
