@@ -62,7 +62,7 @@ def read_proof(raw: str | None) -> Proof | None:
         return None
     if not parts[1].isdigit() or len(parts[1]) > 12:
         return None
-    decided_at = datetime.datetime.fromtimestamp(int(parts[1]), tz=datetime.UTC)
+    decided_at = datetime.datetime.fromtimestamp(int(parts[1]), tz=datetime.timezone.utc)
     if decided_at > timezone.now() + datetime.timedelta(days=1):
         return None
     return Proof(parts[0], decided_at, parts[2])

@@ -181,7 +181,7 @@ def test_banner_returns_when_a_group_gets_a_new_cookie(browser, django_capture_o
 
 @pytest.mark.parametrize(("label", "days_valid"), [("Accept all", 365), ("Reject all", 180)])
 def test_banner_returns_when_the_choice_is_too_old(browser, label, days_valid):
-    start = datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC)
+    start = datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.timezone.utc)
     with time_machine.travel(start, tick=False):
         post_banner_choice(browser, label=label)
     with time_machine.travel(start + datetime.timedelta(days=days_valid - 1), tick=False):
@@ -192,7 +192,7 @@ def test_banner_returns_when_the_choice_is_too_old(browser, label, days_valid):
 
 def test_refusal_period_is_a_setting(browser, settings):
     settings.CONSENT_REFUSAL_MAX_AGE_DAYS = 30
-    start = datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC)
+    start = datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.timezone.utc)
     with time_machine.travel(start, tick=False):
         post_banner_choice(browser, label="Reject all")
     with time_machine.travel(start + datetime.timedelta(days=31), tick=False):

@@ -68,8 +68,8 @@ def test_export_writes_every_record_as_csv_oldest_first(cookie_groups):
 
 
 def test_export_since_a_date(cookie_groups):
-    make_record(created_at=datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.UTC), consent_id="a" * 32)
-    make_record(created_at=datetime.datetime(2026, 2, 1, 12, tzinfo=datetime.UTC), consent_id="b" * 32)
+    make_record(created_at=datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.timezone.utc), consent_id="a" * 32)
+    make_record(created_at=datetime.datetime(2026, 2, 1, 12, tzinfo=datetime.timezone.utc), consent_id="b" * 32)
     rows = list(csv.reader(io.StringIO(run("export_consents", "--since", "2026-01-15"))))
     assert [r[0] for r in rows[1:]] == ["b" * 32]
 

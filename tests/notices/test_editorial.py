@@ -19,7 +19,7 @@ TODAY = datetime.date(2026, 11, 29)  # the legal date the tests run on (Asia/Sin
 
 @pytest.fixture(autouse=True)
 def _fixed_clock():
-    with time_machine.travel(datetime.datetime(2026, 11, 29, 3, 0, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 3, 0, tzinfo=datetime.timezone.utc), tick=False):
         yield
 
 
@@ -329,10 +329,10 @@ def test_every_page_announces_a_scheduled_version(client, scheduled):
 
 def test_a_scheduled_version_takes_effect_by_itself_at_legal_midnight(client, scheduled):
     # 2026-12-10 00:00 in Singapore is 2026-12-09 16:00 UTC
-    with time_machine.travel(datetime.datetime(2026, 12, 9, 15, 59, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 12, 9, 15, 59, tzinfo=datetime.timezone.utc), tick=False):
         html = page(client.get("/en/privacy/"))
         assert html.find("time")["datetime"] == "2025-09-02" and html.select_one(".upcoming")
-    with time_machine.travel(datetime.datetime(2026, 12, 9, 16, 0, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 12, 9, 16, 0, tzinfo=datetime.timezone.utc), tick=False):
         html = page(client.get("/en/privacy/"))
         assert html.find("time")["datetime"] == "2026-12-10" and not html.select_one(".upcoming")
 

@@ -256,11 +256,11 @@ def test_a_scheduled_version_takes_effect_at_midnight_in_the_legal_time_zone(
             publish=True,
         )
     # Singapore is UTC+8: 2030-01-01 00:00 there is 2029-12-31 16:00 UTC.
-    with time_machine.travel(datetime.datetime(2029, 12, 31, 15, 59, 59, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2029, 12, 31, 15, 59, 59, tzinfo=datetime.timezone.utc), tick=False):
         assert soup(client.get("/en/privacy/")).find("time")["datetime"] == "2025-09-02"
         history = soup(client.get("/en/privacy/versions/"))
         assert "Upcoming" in history.select("table.versions tbody tr")[0].get_text()
-    with time_machine.travel(datetime.datetime(2029, 12, 31, 16, 0, 0, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2029, 12, 31, 16, 0, 0, tzinfo=datetime.timezone.utc), tick=False):
         assert soup(client.get("/en/privacy/")).find("time")["datetime"] == "2030-01-01"
 
 

@@ -193,9 +193,9 @@ def test_tampered_and_forged_links_get_a_clear_400_page(client, lang):
 
 
 def test_an_expired_confirmation_link_is_a_410_page(client):
-    with time_machine.travel(datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc), tick=False):
         token = tokens.confirm_token(email="ada@example.com", language="en")
-    late = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(
+    late = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(
         seconds=settings.SUBSCRIPTIONS_CONFIRM_MAX_AGE + 60
     )
     with time_machine.travel(late, tick=False):
@@ -206,7 +206,7 @@ def test_an_expired_confirmation_link_is_a_410_page(client):
 
 
 def test_an_old_confirmation_link_cannot_undo_a_later_unsubscribe(client):
-    start = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+    start = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
     with time_machine.travel(start, tick=False):
         token = tokens.confirm_token(email="ada@example.com", language="en")
         client.post(f"/en/privacy/subscribe/confirm/{token}/")

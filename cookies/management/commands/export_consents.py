@@ -13,7 +13,7 @@ def parse_since(value: str) -> datetime.datetime:
     except ValueError:
         raise CommandError(f"--since must be a date (YYYY-MM-DD) or an ISO 8601 time, not {value!r}") from None
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, datetime.UTC)
+        moment = timezone.make_aware(moment, datetime.timezone.utc)
     return moment
 
 
