@@ -44,6 +44,7 @@ class _Local:
 
 
 _local = _Local()
+_MISSING = object()
 
 
 def forget_local() -> None:
@@ -62,16 +63,20 @@ def content_changed() -> None:
 
 
 def cached(parts: tuple, build):
-    """Return the value for these key parts in the current generation, building it once."""
+    """Return the value for these key parts in the current generation, building it once.
+
+    None is a value like any other (no version in force, no such version), so answers that
+    something does not exist are cached too.
+    """
     generation = content_generation()
     if generation != _local.generation:
         _local.generation, _local.values = generation, {}
     key = ":".join(["notices", generation, *map(str, parts)])
-    value = _local.values.get(key)
-    if value is not None:
+    value = _local.values.get(key, _MISSING)
+    if value is not _MISSING:
         return value
-    value = cache.get(key)
-    if value is None:
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
         value = build()
         cache.set(key, value, timeout=settings.NOTICES_CACHE_SECONDS)
     if len(_local.values) >= LOCAL_MAX_ENTRIES:
@@ -97,13 +102,10 @@ def jurisdiction_choices() -> list[JurisdictionChoice]:
 
 def in_force_date(*, on: datetime.date) -> datetime.date | None:
     """Effective date of the version in force on a day (the latest published one with text)."""
-    found = cached(
+    return cached(
         ("in-force", on.isoformat()),
-        lambda: (
-            PolicyVersion.objects.in_force(on=on).with_text().values_list("effective_date", flat=True).first() or ""
-        ),
+        lambda: PolicyVersion.objects.in_force(on=on).with_text().values_list("effective_date", flat=True).first(),
     )
-    return found or None
 
 
 @dataclass(frozen=True)
@@ -230,9 +232,9 @@ def upcoming_notice(*, on: datetime.date) -> UpcomingNotice | None:
     def build():
         upcoming = PolicyVersion.objects.upcoming(on=on).with_text().values_list("effective_date", flat=True)
         date = upcoming.first()
-        return UpcomingNotice(date, in_force_date(on=on)) if date else ""
+        return UpcomingNotice(date, in_force_date(on=on)) if date else None
 
-    return cached(("upcoming", on.isoformat()), build) or None
+    return cached(("upcoming", on.isoformat()), build)
 
 
 def version_redline(*, old_date: datetime.date, new_date: datetime.date):
@@ -245,7 +247,7 @@ def version_redline(*, old_date: datetime.date, new_date: datetime.date):
             for v in PolicyVersion.objects.published().with_text().filter(effective_date__in=[old_date, new_date])
         }
         if len(versions) != 2:
-            return ""
+            return None
         return compare_versions(versions[old_date], versions[new_date])
 
-    return cached(("redline", old_date.isoformat(), new_date.isoformat(), get_language()), build) or None
+    return cached(("redline", old_date.isoformat(), new_date.isoformat(), get_language()), build)

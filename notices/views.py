@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import geo, selectors
+from .places import country_name
 
 JURISDICTION_PARAM_RE = re.compile(r"^[a-z0-9-]{1,32}$")
 REGION_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
@@ -96,8 +97,6 @@ def _located_page(request, template: str, *, effective_date, key: tuple, context
 
 
 def geo_explanation(location: geo.Location) -> str:
-    from .places import country_name
-
     names = {c.code: c.name for c in selectors.jurisdiction_choices()}
     shown = ", ".join(names[code] for code in location.jurisdictions if code in names)
     if location.source == geo.CHOICE:

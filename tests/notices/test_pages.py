@@ -268,3 +268,10 @@ def test_print_stylesheet_and_viewport_for_phones(client, launch_content):
     page = soup(client.get("/en/privacy/"))
     assert page.find("meta", attrs={"name": "viewport"})
     assert page.find("link", rel="stylesheet", media="print")
+
+
+def test_repeated_requests_for_a_missing_version_make_no_query(client, launch_content):
+    assert client.get("/en/privacy/versions/2019-01-01/").status_code == 404
+    with CaptureQueriesContext(connection) as repeat:
+        assert client.get("/en/privacy/versions/2019-01-01/").status_code == 404
+    assert len(repeat) == 0, [q["sql"] for q in repeat]
