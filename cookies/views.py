@@ -67,8 +67,9 @@ def _declared_length(request) -> int:
         return 0
 
 
-def _choose(request, action: str):
-    """Apply one of accept, decline, save or withdraw; record it; then remember it."""
+@require_POST
+def choose(request, action: str):
+    """Apply one of accept, decline, save or withdraw (set by the URL); record it; remember it."""
     if _declared_length(request) > MAX_BODY_BYTES:
         return _refuse(request, 413, _("The form sent was too large to be a cookie choice."))
     state = consent_for(request)
@@ -121,26 +122,6 @@ def _choose(request, action: str):
     choices.remember(response, state)
     patch_cache_control(response, no_store=True)
     return response
-
-
-@require_POST
-def accept(request):
-    return _choose(request, "accept")
-
-
-@require_POST
-def decline(request):
-    return _choose(request, "decline")
-
-
-@require_POST
-def save(request):
-    return _choose(request, "save")
-
-
-@require_POST
-def withdraw(request):
-    return _choose(request, "withdraw")
 
 
 @require_safe
