@@ -1,10 +1,14 @@
 """gunicorn settings; every value can be overridden from the environment."""
 
-import multiprocessing
 import os
+import sys
+
+# The project's own settings helpers, wherever gunicorn was started from.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from privacy_site.settings.env import web_concurrency
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
+workers = web_concurrency()
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -8,6 +8,11 @@ class CookiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core.visitor import set_consent_resolver
+
         from . import signals
+        from .state import consent_for
 
         signals.connect()
+        # request.visitor.consent is this app's ConsentState (core imports no app).
+        set_consent_resolver(consent_for)

@@ -10,12 +10,16 @@ region's footer links. It costs string operations only: no SQL query, no templat
 import json
 
 from django.conf import settings
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from .csrf import get_token
+from core.visitor import visitor_for
+
+from .choices import form_context
+from .models import ConsentRecord
 from .state import ConsentState
 
 PREFIX = b"<!--cookie-consent"
@@ -24,7 +28,7 @@ QUIET = b"<!--cookie-consent:quiet-->"  # the state only (the cookie settings pa
 FOOTER = b"<!--cookie-consent:footer-->"
 CSRF_SLOT = "__CONSENT_CSRF__"
 NEXT_SLOT = "__CONSENT_NEXT__"
-SHOWN_SLOT = "__CONSENT_SHOWN__"
+CONTEXT_SLOT = "__CONSENT_CONTEXT__"
 MAX_NEXT_LENGTH = 1000
 # The group whose demonstration script has a no-script pixel.
 PIXEL_GROUP = "analytics"
@@ -54,7 +58,7 @@ def banner_html(state: ConsentState, language: str) -> str:
                 "settings_url": reverse("cookie_consent_cookie_group_list"),
                 "csrf_slot": CSRF_SLOT,
                 "next_slot": NEXT_SLOT,
-                "shown_slot": SHOWN_SLOT,
+                "context_slot": CONTEXT_SLOT,
             },
         ),
     )
@@ -101,6 +105,11 @@ def state_html(state: ConsentState) -> str:
     return _cached(state, key, build)
 
 
+def banner_context(state: ConsentState, shown: tuple[str, ...]) -> str:
+    """The banner forms' signed context; signed once per set of addenda, not per request."""
+    return _cached(state, ("context", shown), lambda: form_context(ConsentRecord.Source.BANNER, shown))
+
+
 def return_address(request) -> str:
     path = request.get_full_path()
     return path if len(path) <= MAX_NEXT_LENGTH else request.path[:MAX_NEXT_LENGTH]
@@ -121,7 +130,7 @@ def splice(request, response, state: ConsentState, start: int) -> bool:
                 banner_html(state, language)
                 .replace(CSRF_SLOT, get_token(request))
                 .replace(NEXT_SLOT, escape(return_address(request)))
-                .replace(SHOWN_SLOT, ",".join(state.location.jurisdictions))
+                .replace(CONTEXT_SLOT, banner_context(state, visitor_for(request).addenda_shown))
             )
     elif content.startswith(QUIET, start):
         end = start + len(QUIET)

@@ -1,36 +1,54 @@
-"""Record a choice and remember it in the browser: shared by the views and the GPC path."""
+"""Record a choice and remember it in the browser: shared by the views and the GPC path.
 
-import re
+Everything a record says about the visitor comes from the server: where they are (the
+visitor's location), which addenda the page showed and which form it was (a value the
+server signed into the form when it served the page), never a field as the client posted it.
+"""
 
+from django.core import signing
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.visitor import visitor_for
 from notices import selectors as notices_selectors
 
 from . import network, rules, services
 from .models import ConsentRecord
 from .state import ConsentState, new_consent_id, write
 
-SHOWN_RE = re.compile(r"^[a-z0-9-]{1,20}(,[a-z0-9-]{1,20}){0,9}$")
+CONTEXT_SALT = "cookies.form-context"
+FORM_SOURCES = (ConsentRecord.Source.BANNER, ConsentRecord.Source.SETTINGS)
 
 
-def shown_jurisdictions(state: ConsentState, posted: str = "") -> tuple[str, ...]:
-    """The regions the banner was shown for (posted back with the form), else where we locate
-    the visitor now: the POST itself carries no ?jurisdiction= choice."""
-    if posted and SHOWN_RE.match(posted):
-        return tuple(posted.split(","))
-    return state.location.jurisdictions
+def form_context(source: str, shown: tuple[str, ...]) -> str:
+    """The signed value a form carries: which form it is and the addenda its page showed."""
+    return signing.Signer(salt=CONTEXT_SALT).sign(f"{source}|{','.join(shown)}")
+
+
+def read_form_context(value: str) -> tuple[str, tuple[str, ...]]:
+    """(source, addenda shown) from a posted form; UNKNOWN and () unless the server signed it."""
+    try:
+        source, _sep, shown = signing.Signer(salt=CONTEXT_SALT).unsign(value or "").partition("|")
+    except signing.BadSignature:
+        return ConsentRecord.Source.UNKNOWN, ()
+    if source not in FORM_SOURCES:
+        return ConsentRecord.Source.UNKNOWN, ()
+    return source, tuple(code for code in shown.split(",") if code)
 
 
 def visitor(request, state: ConsentState, *, shown: tuple[str, ...]) -> services.Visitor:
+    location = state.location
     return services.Visitor(
-        jurisdictions=shown,
-        location_source=state.location.source,
-        consent_model=rules.consent_model(shown),
+        jurisdictions=state.jurisdictions,
+        location_source=location.source,
+        country=location.country or "",
+        subdivision=location.subdivision or "",
+        shown=shown,
+        consent_model=state.model,
         gpc=state.gpc,
         language=get_language() or "",
         user_agent=network.truncated_user_agent(request),
-        ip_prefix=network.truncated_network(network.client_ip(request)),
+        ip_prefix=visitor_for(request).network,
     )
 
 

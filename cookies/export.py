@@ -21,6 +21,9 @@ HEADER = [
     "language",
     "ip_prefix",
     "user_agent",
+    "country",
+    "subdivision",
+    "addenda_shown",
 ]
 # A cell starting with one of these is a formula to a spreadsheet; user agents are
 # whatever the visitor's browser sent.
@@ -54,6 +57,9 @@ def row(record: ConsentRecord) -> list[str]:
             record.language,
             record.ip_prefix,
             record.user_agent,
+            record.country,
+            record.subdivision,
+            record.shown,
         )
     ]
 

@@ -2,25 +2,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import ConsentRecord
 from .selectors import Catalogue
 
 # Fields that may appear once; repeating one is a forged or broken form, not a choice.
-SINGLE_FIELDS = ("all_groups", "next", "source", "shown", "csrfmiddlewaretoken")
+SINGLE_FIELDS = ("all_groups", "next", "context", "csrfmiddlewaretoken")
 
 
 class ChoiceForm(forms.Form):
     """A choice posted from the banner or the settings page (django-cookie-consent's fields,
-    plus where to go next, where the form was shown and which form it was)."""
+    plus where to go next and the server-signed context of the form, see choices.py)."""
 
     all_groups = forms.BooleanField(required=False)
     cookie_groups = forms.MultipleChoiceField(required=False)
     next = forms.CharField(required=False, max_length=1000)
-    source = forms.ChoiceField(
-        required=False,
-        choices=[(ConsentRecord.Source.BANNER, ""), (ConsentRecord.Source.SETTINGS, "")],
-    )
-    shown = forms.CharField(required=False, max_length=220)
+    context = forms.CharField(required=False, max_length=400)
 
     def __init__(self, data, *, groups: Catalogue):
         super().__init__(data)

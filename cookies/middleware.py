@@ -4,7 +4,8 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils.cache import patch_vary_headers
+
+from core.visitor import visitor_for
 
 from . import banner, choices
 from .models import ConsentRecord
@@ -35,14 +36,8 @@ class ConsentMiddleware:
             start = response.content.find(banner.PREFIX)
             if start >= 0:
                 self._record_gpc(request, response, state)
-                if banner.splice(request, response, state, start):
-                    # The page now depends on this visitor's cookies (and may hold a CSRF
-                    # token): no shared cache may keep it, and the browser must ask again,
-                    # whatever the view said about caching it (unless it forbade storing it).
-                    if "no-store" not in response.get("Cache-Control", ""):
-                        response.headers["Cache-Control"] = "private, no-cache, max-age=0"
-                    if "Cookie" not in response.get("Vary", ""):
-                        patch_vary_headers(response, ("Cookie",))
+                # Caching headers for the result: core.middleware, for every HTML page.
+                banner.splice(request, response, state, start)
         if not getattr(request, "_consent_recorded", False):
             self._delete_refused_cookies(request, response, state)
         return response
@@ -62,7 +57,7 @@ class ConsentMiddleware:
                 state,
                 decisions=dict(state.stored),
                 source=ConsentRecord.Source.GPC,
-                shown=state.location.jurisdictions,
+                shown=visitor_for(request).addenda_shown,
             )
         except DatabaseError:
             logger.exception("could not record a GPC signal; will try again on the next page")

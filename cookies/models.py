@@ -41,6 +41,7 @@ class ConsentRecord(models.Model):
         SETTINGS = "settings", _("Settings page")
         GPC = "gpc", _("Global Privacy Control")
         WITHDRAWAL = "withdrawal", _("Withdrawal")
+        UNKNOWN = "unknown", _("Form not identified")
 
     class Decision(models.TextChoices):
         ACCEPTED_ALL = "accepted-all", _("Accepted all")
@@ -56,12 +57,21 @@ class ConsentRecord(models.Model):
     groups = models.JSONField(_("decision per group"))
     policy_version = models.DateField(_("policy in force"), null=True, blank=True)
     jurisdictions = models.CharField(
-        _("jurisdictions shown"),
+        _("jurisdictions where the visitor is"),
         max_length=100,
         blank=True,
-        help_text=_("Codes of the addenda that applied to the visitor, comma-separated."),
+        help_text=_("Codes of the regions whose law applies at the visitor's location, comma-separated."),
     )
     location_source = models.CharField(_("location source"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, default="")
+    subdivision = models.CharField(_("subdivision"), max_length=6, blank=True, default="")
+    shown = models.CharField(
+        _("addenda shown"),
+        max_length=100,
+        blank=True,
+        default="",
+        help_text=_("Codes of the addenda on the page where the choice was made, comma-separated."),
+    )
     consent_model = models.CharField(_("consent model"), max_length=10)
     gpc = models.BooleanField(_("GPC signal"), default=False)
     language = models.CharField(_("language"), max_length=10, blank=True)

@@ -1,24 +1,21 @@
-"""The cookie groups as plain data, read from the database once per process and generation.
+"""The cookie groups as plain data, read from the database once per cache generation.
 
 The banner is on every page, so reading the groups must cost no SQL query and almost no
-time. Like notices.selectors, a *generation* token in the shared cache is replaced whenever
-a group, a cookie or its details change; each process keeps the catalogue for the
-generation it last saw, so a warm request costs one small cache read.
+time: the catalogue goes through core.cache, whose generation is bumped whenever a group,
+a cookie or its details change (CookiesConfig.ready), and each process keeps its copy for
+the generation it last saw.
 """
 
 import logging
-import threading
 from dataclasses import dataclass, field
 
-from cookie_consent.cache import delete_cache as delete_package_cache
 from cookie_consent.models import Cookie, CookieGroup
 from django.db import DatabaseError
 from django.db.models import Prefetch
 
-from privacy_site.generations import Generation
+from core.cache import cached
 
 logger = logging.getLogger(__name__)
-GENERATION_KEY = "cookies:generation"
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,8 @@ class Catalogue:
     groups: tuple[GroupInfo, ...]
     # Rendered fragments (banner, footer, state) by key, filled on first use.
     fragments: dict = field(default_factory=dict)
-    # (consent model, Do Not Sell link) by a location's jurisdictions, filled on first use.
+    # (consent model, Do Not Sell link) by the jurisdictions where visitors are, filled on
+    # first use.
     regions: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -57,53 +55,16 @@ class Catalogue:
         self.refusable_cookies = {c.name: (g.varname, c) for g in self.optional if g.deletable for c in g.cookies}
 
 
-# Like notices.selectors: each process keeps the catalogue of the generation it last saw
-# (privacy_site.generations), so a warm request does not even unpickle it; an edit reaches
-# every process within a second.
-_generation = Generation(GENERATION_KEY)
-
-
-class _Local:
-    def __init__(self):
-        self.catalogue: Catalogue | None = None
-        self.catalogue_generation: str | None = None
-
-
-_local = _Local()
-_lock = threading.Lock()
-
-
-def forget_local() -> None:
-    """Drop this process's copy (tests do, after clearing the shared cache)."""
-    _generation.forget()
-    _local.__init__()
-
-
-def generation() -> str:
-    return _generation.current()
-
-
-def groups_changed() -> None:
-    """Retire every process's catalogue and the package's own cache."""
-    _generation.bump()
-    delete_package_cache()
-
-
 def catalogue() -> Catalogue:
-    """Return the groups of the current generation, reading the database once per process."""
-    key = generation()
-    found = _local.catalogue
-    if found is None or _local.catalogue_generation != key:
-        try:
-            found = _build()
-        except DatabaseError:
-            # Fail closed and keep serving: no optional group is known, so nothing optional
-            # runs and no banner is shown; the next request tries the database again.
-            logger.warning("cookie groups unavailable: the database did not answer")
-            return Catalogue(())
-        with _lock:
-            _local.catalogue, _local.catalogue_generation = found, key
-    return found
+    """Return the groups of the current generation (the same object within a process, so
+    its memo of rendered fragments is reused)."""
+    try:
+        return cached(("cookie-catalogue",), _build)
+    except DatabaseError:
+        # Fail closed and keep serving: no optional group is known, so nothing optional
+        # runs and no banner is shown; the next request tries the database again.
+        logger.warning("cookie groups unavailable: the database did not answer")
+        return Catalogue(())
 
 
 def _build() -> Catalogue:

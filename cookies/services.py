@@ -8,9 +8,11 @@ from cookie_consent.models import Cookie, CookieGroup
 from django.db import transaction
 from django.utils import timezone
 
+from core import cache
+
 from . import launch
 from .models import ConsentRecord, CookieDetail, PruneGrant
-from .selectors import Catalogue, groups_changed
+from .selectors import Catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +23,11 @@ PRUNE_BATCH = 5000
 class Visitor:
     """Where a choice came from, already reduced to what a record may keep."""
 
-    jurisdictions: tuple[str, ...]
+    jurisdictions: tuple[str, ...]  # whose law applies where the visitor is
     location_source: str
+    country: str
+    subdivision: str
+    shown: tuple[str, ...]  # the addenda the page showed
     consent_model: str
     gpc: bool
     language: str
@@ -65,6 +70,9 @@ def consent_record(
         policy_version=policy_version,
         jurisdictions=",".join(visitor.jurisdictions)[:100],
         location_source=visitor.location_source[:20],
+        country=visitor.country,
+        subdivision=visitor.subdivision,
+        shown=",".join(visitor.shown)[:100],
         consent_model=visitor.consent_model,
         gpc=visitor.gpc,
         language=visitor.language[:10],
@@ -126,5 +134,5 @@ def cookie_groups_load(entries: list[dict] | None = None) -> LoadResult:
                 cookies_created += created
                 CookieDetail.objects.get_or_create(cookie=cookie, defaults={"lifetime_days": item["lifetime_days"]})
     # Unconditionally: the command is also how an operator clears a stale cache.
-    transaction.on_commit(groups_changed)
+    transaction.on_commit(cache.bump)
     return LoadResult(groups_created, cookies_created)

@@ -22,6 +22,9 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from core.visitor import visitor_for
+from notices.geo import jurisdictions_at
+
 from . import rules
 from .selectors import Catalogue, catalogue
 
@@ -111,7 +114,7 @@ class ConsentState:
         self.gpc = request.META.get("HTTP_SEC_GPC", "").strip() == "1"
         # Computed on first use; plain attributes, not cached_property, whose lock (Python
         # 3.11) costs more than the work on this path.
-        self._location = self._region = self._effective = None
+        self._jurisdictions = self._region = self._effective = None
 
     @property
     def consent_id(self) -> str | None:
@@ -127,17 +130,21 @@ class ConsentState:
 
     @property
     def location(self):
-        if self._location is None:
-            from notices.geo import locate
+        """Where the visitor is (never the region whose addendum they chose to read)."""
+        return visitor_for(self.request).location
 
-            self._location = locate(self.request)
-        return self._location
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        """The regions whose law applies where the visitor is: every one when unknown."""
+        if self._jurisdictions is None:
+            self._jurisdictions = jurisdictions_at(self.location)
+        return self._jurisdictions
 
     def region(self) -> tuple[str, bool]:
         """(consent model, whether to show the Do Not Sell link) where the visitor is."""
         if self._region is None:
             # Few distinct regions exist, and this runs on every page: ask the rules once each.
-            jurisdictions = self.location.jurisdictions
+            jurisdictions = self.jurisdictions
             key = (jurisdictions, settings.CONSENT_OTHER_REGIONS)
             found = self.groups.regions.get(key)
             if found is None:

@@ -89,19 +89,11 @@ def choose(request, action: str):
     else:
         decisions = dict.fromkeys(optional, False)
 
+    source, shown = choices.read_form_context(form.cleaned_data["context"])
     if action == "withdraw":
         source = ConsentRecord.Source.WITHDRAWAL
-    else:
-        default = ConsentRecord.Source.SETTINGS if action == "save" else ConsentRecord.Source.BANNER
-        source = form.cleaned_data["source"] or default
     try:
-        choices.record_choice(
-            request,
-            state,
-            decisions=decisions,
-            source=source,
-            shown=choices.shown_jurisdictions(state, form.cleaned_data["shown"]),
-        )
+        choices.record_choice(request, state, decisions=decisions, source=source, shown=shown)
     except DatabaseError:
         logger.exception("could not record a cookie choice")
         return _refuse(request, 503, _("Your choice could not be saved just now. Please try again."))
@@ -145,6 +137,7 @@ def cookie_settings(request):
             "state": state,
             "saved": request.GET.get("saved") == "1",
             "here": request.path,
+            "form_context": choices.form_context(ConsentRecord.Source.SETTINGS, ()),
         },
     )
 

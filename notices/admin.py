@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,15 +21,6 @@ from .redline import compare_versions
 class JurisdictionAdmin(TabbedTranslationAdmin):
     list_display = ("code", "name", "countries", "subdivisions", "order")
     search_fields = ("code", "name", "countries", "subdivisions")
-
-    # The country → addenda map and the rendered pages are cached; an edit retires them.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(selectors.content_changed)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        transaction.on_commit(selectors.content_changed)
 
 
 class SectionInline(TranslationStackedInline):

@@ -7,13 +7,10 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Privacy notices")
 
     def ready(self):
-        from django.conf import settings
+        from core.cache import invalidate_on
 
-        from . import checks  # noqa: F401 (registers the system checks)
+        from .models import Jurisdiction, PolicyVersion, Section
 
-        if settings.GEOIP_PATH:
-            # Open the MaxMind reader once per process, now, so an unusable database is
-            # logged once at start-up rather than noticed on a visitor's request.
-            from .geo import geoip_reader
-
-            geoip_reader()
+        # Pages, the history, the feed and the country → addenda map are cached: any saved
+        # or deleted row of these (admin, importer, shell) retires them everywhere.
+        invalidate_on(PolicyVersion, Section, Jurisdiction)

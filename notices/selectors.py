@@ -1,8 +1,9 @@
 """Reads for the public pages, cached so that a warm request makes no SQL query.
 
-Every cache key carries a *generation*: a random token replaced whenever published content
-changes (import, publish, an edited jurisdiction). Bumping it retires every fragment at once
-without having to know their keys, on local memory and on Redis alike.
+Everything goes through core.cache.cached, whose generation is bumped whenever published
+content or a jurisdiction changes (NoticesConfig.ready lists the models). Keys hold only
+normalised values: dates are looked up in the index of published versions before anything
+keyed by them is built, so an unknown date caches nothing.
 """
 
 import datetime
@@ -10,18 +11,16 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from privacy_site.generations import Generation
+from core.cache import cached
 
 from .models import Jurisdiction, PolicyVersion, Section
 
-GENERATION_KEY = "notices:generation"
 ALL = "all"
 
 
@@ -30,59 +29,16 @@ def legal_today() -> datetime.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(settings.NOTICES_LEGAL_TIME_ZONE)).date()
 
 
-# Each process also keeps its own copy of what it read from the shared cache, tied to the
-# generation, so that a warm request neither unpickles nor (with Redis) crosses the network
-# for every fragment.
-LOCAL_MAX_ENTRIES = 2000
-_generation = Generation(GENERATION_KEY)
+def published_dates() -> dict[datetime.date, bool]:
+    """Every published version's effective date, with whether its text is held."""
 
+    def build():
+        rows = PolicyVersion.objects.published().annotate(
+            has_text=Exists(Section.objects.filter(version=OuterRef("pk")))
+        )
+        return dict(rows.values_list("effective_date", "has_text"))
 
-class _Local:
-    def __init__(self):
-        self.generation: str | None = None
-        self.values: dict = {}
-
-
-_local = _Local()
-_MISSING = object()
-
-
-def forget_local() -> None:
-    """Drop this process's copies (tests do, after clearing the shared cache)."""
-    _generation.forget()
-    _local.__init__()
-
-
-def content_generation() -> str:
-    return _generation.current()
-
-
-def content_changed() -> None:
-    """Retire every cached fragment, here and (through the shared cache) in every process."""
-    _generation.bump()
-
-
-def cached(parts: tuple, build):
-    """Return the value for these key parts in the current generation, building it once.
-
-    None is a value like any other (no version in force, no such version), so answers that
-    something does not exist are cached too.
-    """
-    generation = content_generation()
-    if generation != _local.generation:
-        _local.generation, _local.values = generation, {}
-    key = ":".join(["notices", generation, *map(str, parts)])
-    value = _local.values.get(key, _MISSING)
-    if value is not _MISSING:
-        return value
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = build()
-        cache.set(key, value, timeout=settings.NOTICES_CACHE_SECONDS)
-    if len(_local.values) >= LOCAL_MAX_ENTRIES:
-        _local.values = {}
-    _local.values[key] = value
-    return value
+    return cached(("published-dates",), build)
 
 
 @dataclass(frozen=True)
@@ -179,8 +135,11 @@ class PolicyDocument:
 
 
 def policy_document(*, effective_date: datetime.date, shown: tuple[str, ...]) -> PolicyDocument | None:
-    """Render a published version with the general sections and the addenda in ``shown``."""
+    """Render a published version with the general sections and the addenda in ``shown``
+    (known codes only: callers pass what reading.reading_for or the map returned)."""
     language = get_language()
+    if effective_date not in published_dates():
+        return None  # nothing cached for a date that names no version
     return cached(
         ("document", effective_date.isoformat(), language, "+".join(shown) or "-"),
         lambda: _build_document(effective_date, language, shown),
@@ -240,6 +199,10 @@ def upcoming_notice(*, on: datetime.date) -> UpcomingNotice | None:
 def version_redline(*, old_date: datetime.date, new_date: datetime.date):
     """The section-by-section redline between two published versions with text, or None."""
     from .redline import compare_versions
+
+    dates = published_dates()
+    if not (dates.get(old_date) and dates.get(new_date)):
+        return None  # unknown dates cache nothing
 
     def build():
         versions = {

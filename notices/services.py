@@ -139,7 +139,6 @@ def version_publish(*, version: PolicyVersion, user=None, historical: bool = Fal
             raise PublishRefused(
                 [_("Another version is already published for %(date)s.") % {"date": locked.effective_date.isoformat()}]
             ) from None
-        transaction.on_commit(selectors.content_changed)
         if locked.material and not historical:
             subscriptions.campaign_create(version=locked)  # created now, queued on commit
     version.refresh_from_db()
@@ -156,7 +155,6 @@ def version_record_without_text(*, effective_date) -> tuple[PolicyVersion, bool]
         status=PolicyVersion.Status.PUBLISHED,
         published_at=timezone.now(),
     )
-    transaction.on_commit(selectors.content_changed)
     return version, True
 
 
@@ -275,8 +273,6 @@ def jurisdictions_load(entries: list[dict]) -> int:
             },
         )
         created += was_created
-    if created:
-        transaction.on_commit(selectors.content_changed)
     return created
 
 

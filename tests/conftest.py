@@ -4,18 +4,18 @@ from django.core.management import call_command
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Local-memory caches outlive a test's database transaction; start each test cold.
-    from cookies.selectors import forget_local as forget_cookie_groups
-    from notices.selectors import forget_local
+def _fresh_cache(django_db_setup, django_db_blocker):
+    # The shared cache is the database's (as under `make run`), and each process keeps
+    # copies on top: start every test cold, outside its transaction.
+    from core.cache import forget_local
 
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     forget_local()
-    forget_cookie_groups()
     yield
-    cache.clear()
+    with django_db_blocker.unblock():
+        cache.clear()
     forget_local()
-    forget_cookie_groups()
 
 
 @pytest.fixture

@@ -100,8 +100,9 @@ def test_healthz_is_503_when_the_database_is_unreachable(client, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise DatabaseError("connection refused")
 
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
-    response = client.get("/healthz")
+    with monkeypatch.context() as patched:
+        patched.setattr(connection, "cursor", broken_cursor)
+        response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
 

@@ -6,7 +6,7 @@ import dj_database_url
 import dj_email_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, web_concurrency
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -37,6 +37,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # request.visitor for everything below; on the way out, the HTML caching headers.
+    "core.middleware.VisitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -44,7 +46,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside CSRF (its CSRF token reaches the cookie) and Common (Content-Length is computed
-    # after the banner is spliced in).
+    # after the banner is spliced in); the only per-visitor part of a cached page.
     "cookies.middleware.ConsentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -62,7 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "privacy_site.context_processors.site",
+                "notices.context_processors.site",
             ],
         },
     },
@@ -87,7 +89,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory per process by default; Redis (Django's own backend) at scale.
+# Cache: one every process shares, since `make run` starts several workers and a publish
+# must reach them all. The database by default (`manage.py createcachetable`), Redis (Django's
+# own backend) at scale. core.cache keeps per-process copies on top, never as the truth.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -95,18 +99,22 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "privacy_site",
-            "TIMEOUT": 60 * 60 * 24,
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "privacy_site",
-            "TIMEOUT": 60 * 60 * 24,
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "core_cache",
+            "KEY_PREFIX": "privacy_site",
+            # Past this many rows the table is culled on writes; a generation's pages fit.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+# How long a cached value lives; a change retires it at once anyway (core.cache).
+CORE_CACHE_SECONDS = env_int("CACHE_SECONDS", 60 * 60 * 24)
+# The web workers `make run` and gunicorn.conf.py start; core.E010 checks the cache for them.
+WEB_CONCURRENCY = web_concurrency()
 
 # Background work through the Django Tasks API; jobs live in the database by default.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -186,8 +194,6 @@ GEOIP_PATH = env_str("GEOIP_PATH") or None
 GEO_TRUSTED_HEADERS = env_list("GEO_TRUSTED_HEADERS")
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# How long the rendered policy fragments stay cached; publishing invalidates them anyway.
-NOTICES_CACHE_SECONDS = env_int("NOTICES_CACHE_SECONDS", 60 * 60 * 24)
 NOTICES_SITE_NAME = _("Privacy Centre")
 
 LOGGING = {

@@ -36,3 +36,10 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def web_concurrency() -> int:
+    """How many web workers gunicorn runs (gunicorn.conf.py reads the same value)."""
+    import multiprocessing
+
+    return env_int("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2))

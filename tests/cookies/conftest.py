@@ -33,3 +33,16 @@ def post_banner_choice(client, page_path="/en/privacy/", label="Reject all", **e
     page = soup(client.get(page_path, **extra))
     form = banner_form(page, label)
     return client.post(form["action"], form_data(form), **extra)
+
+
+# Where a visitor is, as a trusted CDN says it (GEO_TRUSTED_HEADERS = ["cloudflare"]).
+FROM_GERMANY = {"HTTP_CF_IPCOUNTRY": "DE"}
+FROM_CALIFORNIA = {"HTTP_CF_IPCOUNTRY": "US", "HTTP_CF_REGION_CODE": "CA"}
+FROM_KOREA = {"HTTP_CF_IPCOUNTRY": "KR"}
+FROM_AUSTRALIA = {"HTTP_CF_IPCOUNTRY": "AU"}
+
+
+@pytest.fixture
+def cdn_location(settings):
+    """Trust Cloudflare's location headers, so a test can say where its visitor is."""
+    settings.GEO_TRUSTED_HEADERS = ["cloudflare"]

@@ -11,7 +11,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from .conftest import banner_form, post_banner_choice, soup
+from .conftest import (
+    FROM_AUSTRALIA,
+    FROM_CALIFORNIA,
+    FROM_GERMANY,
+    FROM_KOREA,
+    banner_form,
+    post_banner_choice,
+    soup,
+)
 
 pytestmark = pytest.mark.django_db
 PAGES = [
@@ -141,21 +149,44 @@ def test_banner_is_rendered_once_per_language_not_per_request(browser, monkeypat
     assert calls == []
 
 
-def test_do_not_sell_link_for_california_and_unknown_locations_only(browser):
-    california = soup(browser.get("/en/privacy/?jurisdiction=us-ca"))
+def test_do_not_sell_link_for_california_and_unknown_locations_only(browser, cdn_location):
+    california = soup(browser.get("/en/privacy/", **FROM_CALIFORNIA))
     assert california.select_one("#cookie-banner .do-not-sell a")["href"] == "/en/cookies/#do-not-sell"
     assert california.select_one("footer a.do-not-sell").get_text() == "Do Not Sell or Share My Personal Information"
-    korea = soup(browser.get("/en/privacy/?jurisdiction=kr"))
+    korea = soup(browser.get("/en/privacy/", **FROM_KOREA))
     assert not korea.select(".do-not-sell")
     # unknown location: every region applies, California's link included
     assert soup(browser.get("/en/privacy/")).select("footer a.do-not-sell")
 
 
-@pytest.mark.parametrize(("code", "opt_out_runs"), [("au", True), ("us-ca", True), ("eea-uk", False), ("kr", False)])
-def test_other_regions_follow_the_setting(browser, settings, code, opt_out_runs):
-    assert state_of(soup(browser.get(f"/en/privacy/?jurisdiction={code}")))["accepted"] == []
+def test_reading_another_addendum_never_changes_the_consent_rules(browser, cdn_location, settings):
+    """Law follows where the visitor is; the addendum they read is only what they read."""
     settings.CONSENT_OTHER_REGIONS = "opt-out"
-    page = soup(browser.get(f"/en/privacy/?jurisdiction={code}"))
+    # In Germany, reading Australia's addendum (a link the page offers): still opt-in.
+    page = soup(browser.get("/en/privacy/?jurisdiction=au", **FROM_GERMANY))
+    assert [p["id"] for p in page.select("p.applies-to")] == ["au"]  # the addendum read
+    assert state_of(page)["accepted"] == []
+    assert "With your consent we would also use" in page.find("section", id="cookie-banner").get_text()
+    # The same with the reading choice remembered in the region cookie.
+    browser.get("/en/privacy/region/?jurisdiction=au&next=/en/privacy/")
+    assert state_of(soup(browser.get("/en/privacy/", **FROM_GERMANY)))["accepted"] == []
+    # In California, reading Korea's addendum: the Do Not Sell link stays.
+    california = soup(browser.get("/en/privacy/?jurisdiction=kr", **FROM_CALIFORNIA))
+    assert california.select_one("footer a.do-not-sell")
+    assert california.select_one("#cookie-banner .do-not-sell a")
+    # In Korea, reading California's addendum: no Do Not Sell link, opt-in.
+    korea = soup(browser.get("/en/privacy/?jurisdiction=us-ca", **FROM_KOREA))
+    assert not korea.select(".do-not-sell") and state_of(korea)["accepted"] == []
+
+
+@pytest.mark.parametrize(
+    ("where", "opt_out_runs"),
+    [(FROM_AUSTRALIA, True), (FROM_CALIFORNIA, True), (FROM_GERMANY, False), (FROM_KOREA, False)],
+)
+def test_other_regions_follow_the_setting(browser, settings, cdn_location, where, opt_out_runs):
+    assert state_of(soup(browser.get("/en/privacy/", **where)))["accepted"] == []
+    settings.CONSENT_OTHER_REGIONS = "opt-out"
+    page = soup(browser.get("/en/privacy/", **where))
     assert bool(state_of(page)["accepted"]) is opt_out_runs
     # the banner still asks until the visitor chooses
     assert page.find("section", id="cookie-banner")
@@ -203,4 +234,6 @@ def test_banner_form_posts_back_to_the_page_with_its_query(browser):
     page = soup(browser.get("/en/privacy/?jurisdiction=kr"))
     form = banner_form(page, "Reject all")
     assert form.find("input", attrs={"name": "next"})["value"] == "/en/privacy/?jurisdiction=kr"
-    assert form.find("input", attrs={"name": "shown"})["value"] == "kr"
+    # Which form, on a page showing which addenda: signed by the server, not a plain field.
+    assert form.find("input", attrs={"name": "context"})["value"].startswith("banner|kr:")
+    assert not form.find("input", attrs={"name": "shown"}) and not form.find("input", attrs={"name": "source"})

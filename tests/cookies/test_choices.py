@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cookies.models import ConsentRecord
 
-from .conftest import banner_form, form_data, post_banner_choice, soup
+from .conftest import FROM_CALIFORNIA, FROM_GERMANY, banner_form, form_data, post_banner_choice, soup
 
 pytestmark = pytest.mark.django_db
 OPTIONAL = ["functional", "analytics", "advertising"]
@@ -27,8 +27,8 @@ def decisions(record):
     return {name: value["accepted"] for name, value in record.groups.items()}
 
 
-def test_reject_all_without_javascript_redirects_back_and_records(browser):
-    response = post_banner_choice(browser, "/en/privacy/?jurisdiction=eea-uk", label="Reject all")
+def test_reject_all_without_javascript_redirects_back_and_records(browser, cdn_location):
+    response = post_banner_choice(browser, "/en/privacy/?jurisdiction=eea-uk", label="Reject all", **FROM_GERMANY)
     assert response.status_code == 303
     assert response.headers["Location"] == "/en/privacy/?jurisdiction=eea-uk"
     record = ConsentRecord.objects.get()
@@ -40,6 +40,8 @@ def test_reject_all_without_javascript_redirects_back_and_records(browser):
         "advertising": False,
     }
     assert record.jurisdictions == "eea-uk" and record.consent_model == "opt-in"
+    assert (record.location_source, record.country, record.subdivision) == ("header", "DE", "")
+    assert record.shown == "eea-uk"
     assert record.policy_version.isoformat() == "2025-09-02"
     assert record.language == "en"
     consent_cookie = response.cookies["consent_id"]
@@ -131,14 +133,15 @@ def test_demo_pixel_sets_its_cookie_only_with_consent(browser):
     assert response.cookies["demo_analytics"].value
 
 
-def test_gpc_turns_advertising_off_records_it_once_and_says_so(browser):
-    gpc = {"HTTP_SEC_GPC": "1"}
-    page = soup(browser.get("/en/privacy/?jurisdiction=us-ca", **gpc))
+def test_gpc_turns_advertising_off_records_it_once_and_says_so(browser, cdn_location):
+    gpc = {"HTTP_SEC_GPC": "1", **FROM_CALIFORNIA}
+    page = soup(browser.get("/en/privacy/", **gpc))
     note = page.select_one("#cookie-banner .gpc-note")
     assert "Global Privacy Control" in note.get_text()
     assert page.select_one("footer .gpc-note")
     record = ConsentRecord.objects.get()
     assert record.source == "gpc" and record.gpc and record.jurisdictions == "us-ca"
+    assert (record.country, record.subdivision, record.shown) == ("US", "US-CA", "us-ca")
     assert decisions(record) == {
         "necessary": True,
         "functional": None,
@@ -147,10 +150,10 @@ def test_gpc_turns_advertising_off_records_it_once_and_says_so(browser):
     }
     # the browser now holds the refusal: further pages write nothing
     with CaptureQueriesContext(connection) as queries:
-        browser.get("/en/privacy/?jurisdiction=us-ca", **gpc)
+        browser.get("/en/privacy/", **gpc)
     assert len(queries) == 0
     # accepting all cannot turn advertising back on while the signal is sent
-    post_banner_choice(browser, "/en/privacy/?jurisdiction=us-ca", label="Accept all", **gpc)
+    post_banner_choice(browser, "/en/privacy/", label="Accept all", **gpc)
     latest = ConsentRecord.objects.order_by("-pk").first()
     assert decisions(latest)["advertising"] is False and decisions(latest)["analytics"] is True
     assert latest.gpc and latest.source == "banner"
@@ -219,8 +222,7 @@ def test_get_on_a_post_endpoint_is_405(browser, path):
         {"cookie_groups": ["tracking"]},
         {"cookie_groups": ["necessary"]},
         {"cookie_groups": ["<script>"]},
-        {"source": "gpc"},
-        {"source": "admin"},
+        {"context": ["banner|", "settings|"]},
         {"next": ["/en/privacy/", "/en/cookies/"]},
         {"all_groups": ["on", "on"]},
         {"cookie_groups": ["analytics"] * 4},
@@ -236,6 +238,32 @@ def test_bad_fields_are_400_and_record_nothing(browser, change):
     json_response = browser.post("/en/cookies/accept/", data, HTTP_X_COOKIE_CONSENT_FETCH="1")
     assert json_response.status_code == 400 and json_response.json()["error"]
     assert not ConsentRecord.objects.exists()
+
+
+def test_the_record_says_what_the_server_showed_never_what_the_client_posted(browser, cdn_location):
+    page = soup(browser.get("/en/privacy/?jurisdiction=au", **FROM_GERMANY))
+    data = form_data(banner_form(page, "Accept all"))
+    # Fields a client might add to claim another source or other addenda are not read.
+    data |= {"source": "settings", "shown": "kr,us-ca", "jurisdictions": "au"}
+    assert browser.post("/en/cookies/accept/", data, **FROM_GERMANY).status_code == 303
+    record = ConsentRecord.objects.get()
+    assert (record.source, record.shown, record.jurisdictions) == ("banner", "au", "eea-uk")
+    assert (record.location_source, record.country, record.consent_model) == ("header", "DE", "opt-in")
+
+
+@pytest.mark.parametrize("context", ["", "banner|kr", "settings|au:forged", "gpc|eea-uk"])
+def test_an_unsigned_or_forged_form_context_is_recorded_as_unknown(browser, context):
+    page = soup(browser.get("/en/privacy/"))
+    data = form_data(banner_form(page, "Reject all")) | {"context": context}
+    assert browser.post("/en/cookies/decline/", data).status_code == 303
+    record = ConsentRecord.objects.get()
+    assert (record.source, record.shown) == ("unknown", "")
+
+
+def test_settings_page_choices_are_recorded_as_settings(browser):
+    form = settings_form(browser, "decline")
+    browser.post(form["action"], form_data(form))
+    assert ConsentRecord.objects.get().source == "settings"
 
 
 def test_oversized_body_is_413(browser):

@@ -43,7 +43,7 @@ def test_load_cookie_groups_is_idempotent_and_keeps_editors_changes(db, django_c
 
 
 def test_load_cookie_groups_clears_the_package_cache_and_the_catalogue(db, django_capture_on_commit_callbacks):
-    from cookies.selectors import GENERATION_KEY
+    from core.cache import GENERATION_KEY
 
     cache.set(CACHE_KEY, {"stale": True})
     cache.set(GENERATION_KEY, "old")
@@ -65,6 +65,7 @@ def test_export_writes_every_record_as_csv_oldest_first(cookie_groups):
     assert row["policy_version"] == "2025-09-02" and row["jurisdictions"] == "eea-uk"
     assert row["user_agent"] == "'=HYPERLINK()"  # never a formula in a spreadsheet
     assert row["ip_prefix"] == "203.0.113.0/24"
+    assert (row["country"], row["subdivision"], row["addenda_shown"]) == ("DE", "", "eea-uk")
 
 
 def test_export_since_a_date(cookie_groups):

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
+from core import cache
 from notices import selectors
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +20,7 @@ def site(live_server):
     # A flush by an earlier transactional test empties what data migrations created.
     import_module("notices.migrations.0004_editor_groups").create_groups(apps, None)
     call_command("load_launch_content", stdout=io.StringIO())
-    selectors.content_changed()
+    cache.bump()
     user = User.objects.create_user("legal", password="a long and careful passphrase", is_staff=True)
     user.groups.add(Group.objects.get(name="Legal publishers"))
     return live_server.url

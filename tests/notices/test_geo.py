@@ -7,7 +7,8 @@ from bs4 import BeautifulSoup
 from django.core.checks import run_checks
 from django.test import RequestFactory
 
-from notices import geo
+from core import location
+from notices import reading
 from tests.fixtures import mmdb
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def located(client, path="/en/privacy/", **headers):
     ],
 )
 def test_parse_address(raw, expected):
-    address = geo.parse_address(raw)
+    address = location.parse_address(raw)
     assert (str(address) if address else None) == expected
 
 
@@ -75,7 +76,7 @@ def test_parse_address(raw, expected):
 def test_client_address_counts_trusted_proxies_from_the_right(settings, count, remote, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = count
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
-    address = geo.client_address(request)
+    address = location.client_address(request.META)
     assert (str(address) if address else None) == expected
 
 
@@ -204,7 +205,7 @@ def test_the_region_picker_remembers_and_forgets_a_choice(client, launch_content
     response = client.get("/en/privacy/region/", {"jurisdiction": "ph", "next": "/en/privacy/versions/2025-09-02/"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/en/privacy/versions/2025-09-02/"
-    cookie = response.cookies[geo.REGION_COOKIE]
+    cookie = response.cookies[reading.REGION_COOKIE]
     assert cookie.value == "ph" and cookie["httponly"] and cookie["samesite"] == "Lax"
     assert "no-cache" in response.headers["Cache-Control"]
     _, page, shown = located(client, REMOTE_ADDR="2.0.9.9")
@@ -213,13 +214,13 @@ def test_the_region_picker_remembers_and_forgets_a_choice(client, launch_content
     # a ?jurisdiction= link still wins over the remembered choice
     assert located(client, "/en/privacy/?jurisdiction=kr")[2] == ("kr",)
     response = client.get("/en/privacy/region/", {"jurisdiction": "auto"})
-    assert response.cookies[geo.REGION_COOKIE].value == ""
+    assert response.cookies[reading.REGION_COOKIE].value == ""
     assert located(client, REMOTE_ADDR="2.0.9.9")[2] == ("kr",)
 
 
 @pytest.mark.parametrize("value", ["atlantis", "kr;au", "", "%00", "ALL " * 100])
 def test_a_tampered_region_cookie_is_ignored(client, launch_content, geoip, value):
-    client.cookies[geo.REGION_COOKIE] = value
+    client.cookies[reading.REGION_COOKIE] = value
     assert located(client, REMOTE_ADDR="2.0.9.9")[2] == ("kr",)
 
 
@@ -236,7 +237,7 @@ def test_the_region_picker_never_redirects_off_site(client, launch_content, next
 def test_the_region_picker_rejects_unknown_regions(client, launch_content, value, status):
     response = client.get("/en/privacy/region/", {"jurisdiction": value})
     assert response.status_code == status
-    assert geo.REGION_COOKIE not in response.cookies
+    assert reading.REGION_COOKIE not in response.cookies
 
 
 def test_the_region_picker_is_not_a_post_endpoint(client, launch_content):
@@ -246,19 +247,37 @@ def test_the_region_picker_is_not_a_post_endpoint(client, launch_content):
 # --- caching -----------------------------------------------------------------------------
 
 
-def test_caching_headers_follow_what_the_page_depends_on(client, launch_content, geoip, settings):
-    # Every page now carries the visitor's cookie consent (tests/cookies), so none may be kept
-    # by a shared cache; the Vary headers still name what the addenda depend on.
+def vary(response) -> set[str]:
+    return {v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/privacy/",
+        "/en/privacy/?jurisdiction=kr",
+        "/en/privacy/versions/",
+        "/en/privacy/versions/2025-09-02/",
+        "/en/cookies/",
+    ],
+)
+def test_no_shared_cache_may_keep_an_html_page(client, launch_content, settings, path):
+    """Every page carries the visitor's consent (and may carry a CSRF token): the one place
+    that sets HTML caching headers (core.middleware) makes each private, revalidated, and
+    names what it depends on besides the URL."""
     settings.GEO_TRUSTED_HEADERS = ["cloudflare"]
-    chosen = client.get("/en/privacy/?jurisdiction=kr")
-    assert "private" in chosen.headers["Cache-Control"] and "public" not in chosen.headers["Cache-Control"]
-    located_page = client.get("/en/privacy/", REMOTE_ADDR="2.0.9.9")
-    assert "private" in located_page.headers["Cache-Control"]  # depends on the address
-    assert {"Cookie", "CF-IPCountry", "cf-region-code"} <= {v.strip() for v in located_page.headers["Vary"].split(",")}
-    settings.GEOIP_PATH = None
-    header_only = client.get("/en/privacy/", HTTP_CF_IPCOUNTRY="KR")
-    assert "private" in header_only.headers["Cache-Control"]
-    assert "CF-IPCountry" in header_only.headers["Vary"]
+    response = client.get(path, HTTP_CF_IPCOUNTRY="KR")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-cache, max-age=0"
+    assert vary(response) >= {"Cookie", "CF-IPCountry", "cf-region-code"}
+
+
+def test_caching_headers_of_other_responses_are_left_alone(client, launch_content):
+    feed = client.get("/en/privacy/feed/")
+    assert "private" not in feed.headers.get("Cache-Control", "") and "Cookie" not in vary(feed)
+    subscribe = client.get("/en/privacy/subscribe/")  # never_cache: stays no-store
+    assert "no-store" in subscribe.headers["Cache-Control"]
+    assert vary(client.get("/en/privacy/")) == {"Cookie"}  # no trusted CDN: only the cookie
 
 
 def test_geolocation_adds_no_query_on_a_warm_cache(client, launch_content, geoip, django_assert_num_queries):
@@ -318,22 +337,22 @@ def test_an_unusable_database_is_reported_once_and_pages_still_render(
         for _ in range(3):
             assert located(client, REMOTE_ADDR="2.0.9.9")[2] == ALL
     assert len([r for r in caplog.records if "geolocation by IP address is off" in r.message]) == 1
-    assert [m.id for m in run_checks() if m.id.startswith("notices.")] == ["notices.W001"]
+    assert [m.id for m in run_checks() if m.id.startswith("core.")] == ["core.W001"]
 
 
 def test_a_folder_prefers_the_city_database(tmp_path, settings):
     mmdb.build(tmp_path / "GeoLite2-Country.mmdb", database_type="GeoLite2-Country")
     mmdb.build(tmp_path / "GeoLite2-City.mmdb", database_type="GeoLite2-City")
-    assert geo.database_file(str(tmp_path)).name == "GeoLite2-City.mmdb"
+    assert location.database_file(str(tmp_path)).name == "GeoLite2-City.mmdb"
     settings.GEOIP_PATH = str(tmp_path)
-    assert geo.from_database(geo.parse_address("2.0.5.1")) == ("US", "US-CA")
+    assert location.from_database(location.parse_address("2.0.5.1")) == ("US", "US-CA")
 
 
 def test_a_country_database_works_without_subdivisions(tmp_path, settings, launch_content):
     settings.GEOIP_PATH = str(mmdb.build(tmp_path / "c.mmdb", database_type="GeoLite2-Country"))
-    assert geo.from_database(geo.parse_address("2.0.5.1")) == ("US", None)
+    assert location.from_database(location.parse_address("2.0.5.1")) == ("US", None)
 
 
 def test_unknown_header_providers_fail_the_system_check(settings):
     settings.GEO_TRUSTED_HEADERS = ["cloudflare", "akamai"]
-    assert "notices.E001" in [m.id for m in run_checks()]
+    assert "core.E001" in [m.id for m in run_checks()]

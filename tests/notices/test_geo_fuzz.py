@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from notices import geo
+from notices import reading
 from tests.fixtures import mmdb
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_no_input_makes_a_500(
     settings.GEO_TRUSTED_HEADERS = ["cloudflare", "cloudfront", "vercel"]
     settings.TRUSTED_PROXY_COUNT = proxies
     client = Client()  # a fresh cookie jar per example
-    client.cookies[geo.REGION_COOKIE] = cookie
+    client.cookies[reading.REGION_COOKIE] = cookie
     response = client.get(
         path,
         {"jurisdiction": jurisdiction, "next": cookie},

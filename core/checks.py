@@ -1,0 +1,53 @@
+"""System checks: set-ups that cannot keep their promises are reported at start-up."""
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+from . import location
+
+PROCESS_LOCAL_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+@register()
+def geolocation_settings(app_configs, **kwargs):
+    problems = []
+    unknown = [p for p in settings.GEO_TRUSTED_HEADERS if p not in location.CDN_HEADERS]
+    if unknown:
+        problems.append(
+            Error(
+                f"GEO_TRUSTED_HEADERS names unknown providers: {', '.join(unknown)}",
+                hint=f"Use any of: {', '.join(location.CDN_HEADERS)}.",
+                id="core.E001",
+            )
+        )
+    if settings.TRUSTED_PROXY_COUNT < 0:
+        problems.append(Error("TRUSTED_PROXY_COUNT cannot be negative.", id="core.E002"))
+    _, problem = location.open_database(settings.GEOIP_PATH)
+    if problem:
+        problems.append(
+            Warning(
+                problem,
+                hint="Visitors are then located by trusted CDN headers only, or shown every addendum.",
+                id="core.W001",
+            )
+        )
+    return problems
+
+
+@register(deploy=False)
+def shared_cache(app_configs, **kwargs):
+    """Several workers on a process-local cache would each keep their own truth."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    workers = settings.WEB_CONCURRENCY
+    if backend not in PROCESS_LOCAL_CACHES or workers <= 1:
+        return []
+    message = (
+        f"The default cache ({backend.rsplit('.', 1)[-1]}) is local to each process, but "
+        f"{workers} web workers would run: a publish would not reach them all."
+    )
+    hint = "Use the database cache (the default), or Redis with REDIS_URL; or WEB_CONCURRENCY=1."
+    make = Warning if settings.DEBUG else Error
+    return [make(message, hint=hint, id="core.E010" if make is Error else "core.W010")]

@@ -1,0 +1,55 @@
+"""The one early middleware: it makes ``request.visitor``, and finishes every HTML response.
+
+On the way out it is the one place that decides how HTML may be cached: every page carries
+the visitor's consent state (and may carry a CSRF token), so no shared cache may keep one,
+and the browser asks again each time. A view that forbade storing (``never_cache``) keeps
+its stricter header. It also turns a database that went away into a 503 with Retry-After.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+
+from .location import trusted_headers
+from .visitor import Visitor
+
+logger = logging.getLogger(__name__)
+
+HTML_CACHE_CONTROL = "private, no-cache, max-age=0"
+RETRY_AFTER_SECONDS = 5
+
+
+def finish_html(response) -> None:
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return
+    if "no-store" not in response.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = HTML_CACHE_CONTROL
+    # What the page depends on besides its URL: cookies (consent, region choice, CSRF) and
+    # the location headers a trusted CDN adds. A GeoIP lookup depends on the address,
+    # which no Vary can name; "private" covers it.
+    patch_vary_headers(response, ("Cookie", *trusted_headers()))
+
+
+class VisitorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.visitor = Visitor(request)
+        response = self.get_response(request)
+        finish_html(response)
+        return response
+
+    def process_exception(self, request, exception):
+        # Only a database that cannot be reached or written is an outage; an IntegrityError
+        # is a bug and stays a 500.
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unavailable: %s %s", request.method, request.path, exc_info=exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,47 @@
+"""Pages rendered once and served to everyone: their context can hold nothing of a visitor.
+
+``render_shared`` renders without the request (no context processors, no CSRF token, no
+query string as typed): the site-wide values come from ``site_context``, built from the
+page's canonical path and the normalised parameters the view passes. Whatever differs per
+visitor (consent banner, state, footer links) is spliced in afterwards by
+cookies.middleware, the one place that does.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+from core.cache import cached
+
+from . import selectors
+
+
+def site_context(path: str, query: dict[str, str] | None = None) -> dict:
+    """What base.html needs: the site's name, the page in every language, the upcoming notice."""
+    full_path = path + (f"?{urlencode(query)}" if query else "")
+    languages = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        languages.append({"code": code, "name_local": info["name_local"], "url": translate_url(full_path, code)})
+    return {
+        "site_name": settings.NOTICES_SITE_NAME,
+        "site_languages": languages,
+        "upcoming_notice": selectors.upcoming_notice(on=selectors.legal_today()),
+        "page_path": path,
+    }
+
+
+def render_shared(key: tuple, template: str, build_context, *, path: str, query: dict | None = None) -> str:
+    """Render a page once per generation, language, legal day and key; reuse it after.
+
+    ``key`` must hold everything the page depends on besides those, as normalised values.
+    """
+    # The legal date is in every key: the upcoming notice and each version's state change at
+    # midnight in the legal time zone.
+    return cached(
+        ("page", get_language(), selectors.legal_today(), *key),
+        lambda: render_to_string(template, {**site_context(path, query), **build_context()}),
+    )
