@@ -34,8 +34,11 @@ setup: install messages
 run: setup
 	./bin/serve
 
+# The browser tests need a Chromium: bin/ensure-browser finds one (CHROMIUM, PATH, Playwright's
+# cache) or installs one, and stops here with one line if it can't.
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@chromium="$$(PYTHON=$(BIN)/python ./bin/ensure-browser)" && echo "browser tests: $$chromium" && \
+	CHROMIUM="$$chromium" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
 	./bench/run.sh

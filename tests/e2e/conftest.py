@@ -1,10 +1,13 @@
-"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
+"""Browser tests: Playwright driving a Chromium against pytest-django's live server."""
 
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ENSURE_BROWSER = Path(__file__).resolve().parents[2] / "bin" / "ensure-browser"
+CHROMIUM = ""  # set once collection shows browser tests will run
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -23,6 +26,22 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+def pytest_collection_finish(session):
+    """Find the browser before any test runs: one clear line instead of an error per test.
+
+    `make test` has already found or installed one and passes it in $CHROMIUM; a bare
+    `pytest` looks it up the same way (bin/ensure-browser) but installs nothing.
+    """
+    global CHROMIUM
+    if session.config.option.collectonly or not any("/e2e/" in str(item.fspath) for item in session.items):
+        return
+    found = subprocess.run([ENSURE_BROWSER, "--no-install"], capture_output=True, text=True, check=False)
+    if found.returncode:
+        reason = found.stderr.strip().splitlines()[-1] if found.stderr.strip() else "bin/ensure-browser failed"
+        pytest.exit(f"{reason} (`make test` installs one)", returncode=1)
+    CHROMIUM = found.stdout.strip()
 
 
 @pytest.fixture(scope="session")
