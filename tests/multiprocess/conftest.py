@@ -44,7 +44,18 @@ NOTICE = "An updated Privacy Policy takes effect on"
 ACCESS_FORMAT = "%(p)s %({x-probe}i)s %(s)s %(m)s %(U)s"
 ACCESS_LINE = re.compile(r"^<(\d+)> (\S+) (\d{3}) ")
 
-POSTGRES_URL = os.environ.get("MULTIPROCESS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
+
+def _postgres_server() -> str:
+    """Where scratch databases are created: as told, else the suite's own server, else local."""
+    if os.environ.get("MULTIPROCESS_POSTGRES_URL"):
+        return os.environ["MULTIPROCESS_POSTGRES_URL"]
+    suite = os.environ.get("DATABASE_URL", "")
+    if suite.startswith(("postgres://", "postgresql://")):
+        return suite.split("?", 1)[0].rsplit("/", 1)[0] + "/"
+    return "postgres://postgres@127.0.0.1:5432/"
+
+
+POSTGRES_URL = _postgres_server()
 REDIS_URL = os.environ.get("MULTIPROCESS_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 # The project's own settings come only from what a test passes, never from the shell.
@@ -156,12 +167,16 @@ def sqlite_count(url: str, sql: str) -> int:
 @pytest.fixture
 def postgres_url():
     """A fresh PostgreSQL database, created for this test and dropped after it."""
-    try:
-        import psycopg
+    import psycopg
 
+    try:
         admin = psycopg.connect(f"{POSTGRES_URL.rstrip('/')}/postgres", autocommit=True, connect_timeout=5)
-    except Exception as exc:
-        services_unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    except psycopg.OperationalError as exc:
+        unreachable = f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}"
+    else:
+        unreachable = None
+    if unreachable:
+        services_unavailable(unreachable)
     name = f"privacy_mp_{secrets.token_hex(4)}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -175,13 +190,17 @@ def postgres_url():
 @pytest.fixture
 def redis_url():
     """A Redis database number of our own, empty at the start and emptied at the end."""
-    try:
-        import redis
+    import redis
 
-        client = redis.Redis.from_url(REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
+    try:
         client.ping()
-    except Exception as exc:
-        services_unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    except redis.RedisError as exc:
+        unreachable = f"Redis is not reachable at {REDIS_URL}: {exc}"
+    else:
+        unreachable = None
+    if unreachable:
+        services_unavailable(unreachable)
     client.flushdb()
     try:
         yield REDIS_URL
@@ -554,3 +573,27 @@ def address_attempts(servers: list[Server], *, email: str, attempts: int, first_
         response = subscribe(server, csrfs[server.name], email=email, client=f"198.51.100.{first_client + n}")
         statuses.append(outcome(response))
     return statuses
+
+
+@contextlib.contextmanager
+def traffic(servers: list[Server], path: str, *, limit: float = 300, max_requests: int = 20000):
+    """Keep requesting `path` from every server in the background, as visitors would."""
+    stop = threading.Event()
+    done = Counter()
+
+    def visit(server: Server):
+        deadline = time.monotonic() + limit
+        while not stop.is_set() and time.monotonic() < deadline and done[server.name] < max_requests:
+            with contextlib.suppress(OSError):
+                server.get(path, label="traffic")
+            done[server.name] += 1
+
+    threads = [threading.Thread(target=visit, args=(server,), daemon=True) for server in servers]
+    for thread in threads:
+        thread.start()
+    try:
+        yield done
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=REQUEST_TIMEOUT + 5)

@@ -28,6 +28,7 @@ from .conftest import (
     run_batch,
     site_env,
     sqlite_count,
+    traffic,
     warm,
 )
 
@@ -68,7 +69,9 @@ def test_a_publish_reaches_every_make_run_worker_within_2_seconds(tmp_path, sqli
     )
     assert not unchanged, [o.describe() for o in unchanged]
 
-    published, finished = publish_material_change(env, tmp_path, days_ahead=40)
+    with traffic([server], POLICY) as visits:  # so every worker has just read the old state
+        published, finished = publish_material_change(env, tmp_path, days_ahead=40)
+    print(f"\nrequests during the publish: {dict(visits)}")
     assert published == effective
 
     pages = poll(
@@ -79,7 +82,7 @@ def test_a_publish_reaches_every_make_run_worker_within_2_seconds(tmp_path, sqli
         since=finished,
         window=WINDOW,
     )
-    print(f"\npolicy and version page: {pages.report()}")
+    print(f"policy and version page: {pages.report()}")
     # The history and the feed: by now every worker must have seen the publish.
     listings = poll(
         [
