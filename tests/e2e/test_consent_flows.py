@@ -54,7 +54,10 @@ def test_reject_all_closes_the_banner_and_records_the_choice(open_context, javas
     assert page.url.endswith("/en/privacy/?jurisdiction=eea-uk")
     record = ConsentRecord.objects.get()
     assert record.source == "banner" and record.decision == "rejected-all"
-    assert record.jurisdictions == "eea-uk"
+    # The addendum the page showed (signed into the form by the server), and where the
+    # visitor is: unknown here, so every region's law, the strictest, applies.
+    assert record.shown == "eea-uk" and record.location_source == "unknown"
+    assert record.jurisdictions == "au,us-ca,eea-uk,ph,kr"
     page.goto("/en/privacy/versions/")
     expect(banner(page)).to_have_count(0)
     assert cookie_names(context) <= NECESSARY
