@@ -204,7 +204,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-NOTICES_HTTP_MAX_AGE = env_int("NOTICES_HTTP_MAX_AGE", 300)
 NOTICES_MATERIAL_NOTICE_DAYS = env_int("NOTICES_MATERIAL_NOTICE_DAYS", 30)
 
 # modeltranslation's admin tabs use jQuery UI; serve our own copy (no CDN-hosted scripts).
