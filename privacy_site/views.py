@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -10,6 +11,8 @@ from django.urls import Resolver404, reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
+
+from core.cache import GENERATION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -26,18 +29,35 @@ def root(request):
 
 @require_safe
 def healthz(request):
-    """Answer 200 when the process is alive and the database answers, 503 otherwise."""
+    """Answer 200 when the database and the shared cache answer, 503 (and say which) otherwise."""
+    checks = {"database": _database_ok, "cache": _cache_ok}
+    status = {name: "ok" if check() else "unreachable" for name, check in checks.items()}
+    healthy = all(value == "ok" for value in status.values())
+    response = JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         logger.exception("health check: database unreachable")
-        response = JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    else:
-        response = JsonResponse({"status": "ok", "database": "ok"})
-    patch_cache_control(response, no_store=True)
-    return response
+        return False
+    return True
+
+
+def _cache_ok() -> bool:
+    # Every worker's pages and their invalidation go through the shared cache: a missing
+    # cache table (createcachetable not run) or a Redis that is down must show here.
+    try:
+        cache.get(GENERATION_KEY)
+    except Exception:
+        logger.exception("health check: shared cache unreachable")
+        return False
+    return True
 
 
 def robots_txt(request):

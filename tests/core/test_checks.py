@@ -20,3 +20,10 @@ def test_the_shipped_default_cache_is_shared(settings):
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     settings.WEB_CONCURRENCY = 4
     assert not {"core.E010", "core.W010"} & set(ids())
+
+
+def test_healthz_names_a_missing_cache_table(client, db, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such"}}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "ok", "cache": "unreachable"}
