@@ -52,8 +52,9 @@ def forget_local() -> None:
         _local.__init__()
 
 
-def generation() -> str:
-    """The current generation, re-read from the shared cache at most every CHECK_SECONDS."""
+def generation() -> str | None:
+    """The current generation, re-read from the shared cache at most every CHECK_SECONDS;
+    None when the shared cache cannot be reached."""
     now = time.monotonic()
     if _local.generation is not None and now - _local.checked_at < CHECK_SECONDS:
         return _local.generation
@@ -65,12 +66,11 @@ def generation() -> str:
             if not cache.add(GENERATION_KEY, value, timeout=None):
                 value = cache.get(GENERATION_KEY) or value
     except Exception:
-        if _local.generation is None:
-            raise
-        # The shared cache is unreachable: keep serving what this process holds, say so,
-        # and ask again on the next request.
-        logger.warning("shared cache unreachable; serving this process's copies", exc_info=True)
-        return _local.generation
+        # Without the shared generation this process cannot know whether its copies were
+        # retired: it drops them and reads the database until the cache answers again.
+        logger.warning("shared cache unreachable; serving from the database", exc_info=True)
+        forget_local()
+        return None
     with _lock:
         if value != _local.generation:
             _local.values = {}
@@ -99,6 +99,8 @@ def cached(parts: tuple, build, *, timeout: int | None = None):
     never reach a key, or anyone could fill the cache.
     """
     current = generation()
+    if current is None:
+        return build()
     key = _key(parts, current)
     value = _local.values.get(key, _MISSING)
     if value is not _MISSING:
@@ -124,8 +126,22 @@ def cached(parts: tuple, build, *, timeout: int | None = None):
 
 def _changed(sender, using=None, **kwargs):
     # After the commit: a process that rebuilds in between would otherwise cache the old
-    # rows under the new generation. Outside a transaction, on_commit runs at once.
-    transaction.on_commit(bump, using=using)
+    # rows under the new generation. Outside a transaction, on_commit runs at once. Robust:
+    # the change is committed whatever happens to the cache; a failure is logged.
+    transaction.on_commit(_bump_after_change, using=using, robust=True)
+
+
+def _bump_after_change() -> None:
+    try:
+        bump()
+    except Exception:
+        logger.error(
+            "a change was committed but the shared cache could not be told: cached pages may "
+            "be stale until the cache answers and `manage.py load_cookie_groups` (or any edit) "
+            "retires them, or CACHE_SECONDS passes",
+            exc_info=True,
+        )
+        raise
 
 
 def invalidate_on(*models) -> None:
