@@ -34,14 +34,17 @@ def site_context(path: str, query: dict[str, str] | None = None) -> dict:
     }
 
 
-def render_shared(key: tuple, template: str, build_context, *, path: str, query: dict | None = None) -> str:
+def render_shared(key: tuple, template: str, build_context, *, path, query: dict | None = None) -> str:
     """Render a page once per generation, language, legal day and key; reuse it after.
 
-    ``key`` must hold everything the page depends on besides those, as normalised values.
+    ``key`` must hold everything the page depends on besides those, as normalised values;
+    ``path`` is the page's canonical path, or a function returning it (called only to build).
     """
     # The legal date is in every key: the upcoming notice and each version's state change at
     # midnight in the legal time zone.
     return cached(
         ("page", get_language(), selectors.legal_today(), *key),
-        lambda: render_to_string(template, {**site_context(path, query), **build_context()}),
+        lambda: render_to_string(
+            template, {**site_context(path() if callable(path) else path, query), **build_context()}
+        ),
     )

@@ -90,7 +90,7 @@ def policy(request):
         effective_date=effective_date,
         key=("policy",),
         context={},
-        path=reverse("notices:policy"),
+        path=lambda: reverse("notices:policy"),
     )
 
 
@@ -112,7 +112,7 @@ def version_detail(request, effective_date):
         effective_date=effective_date,
         key=("version",),
         context=context,
-        path=reverse("notices:version_detail", kwargs={"effective_date": effective_date}),
+        path=lambda: reverse("notices:version_detail", kwargs={"effective_date": effective_date}),
     )
 
 
@@ -123,7 +123,7 @@ def version_list(request):
         ("history",),
         "notices/version_list.html",
         lambda: {"versions": selectors.version_history(on=today)},
-        path=reverse("notices:version_list"),
+        path=lambda: reverse("notices:version_list"),
     )
     return HttpResponse(html)
 
@@ -167,7 +167,10 @@ def version_diff(request, a, b):
     dates = selectors.published_dates()
     if not (dates.get(a) and dates.get(b)):
         raise Http404(_("Only two published versions whose text is held on this site can be compared."))
-    path = reverse("notices:version_diff", kwargs={"a": a, "b": b})
+
+    def path():
+        return reverse("notices:version_diff", kwargs={"a": a, "b": b})
+
     if a > b:
         html = render_shared(("diff-order", a, b), "notices/diff_order.html", lambda: {"a": a, "b": b}, path=path)
         return HttpResponse(html, status=400)
