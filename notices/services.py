@@ -17,9 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from subscriptions import services as subscriptions
-
-from . import selectors
+from . import selectors, signals
 from .models import Jurisdiction, PolicyVersion, Section
 from .source import ParsedVersion, PolicySourceError
 
@@ -140,8 +138,9 @@ def version_publish(*, version: PolicyVersion, user=None, historical: bool = Fal
                 [_("Another version is already published for %(date)s.") % {"date": locked.effective_date.isoformat()}]
             ) from None
         transaction.on_commit(selectors.content_changed)
-        if locked.material and not historical:
-            subscriptions.campaign_create(version=locked)  # created now, queued on commit
+        # Inside the transaction: what listeners write (the change notice) commits with the
+        # publish, and a listener that fails rolls the publish back.
+        signals.version_published.send(sender=PolicyVersion, version=locked, historical=historical)
     version.refresh_from_db()
     return version
 

@@ -288,6 +288,35 @@ def test_a_material_change_with_summary_and_notice_publishes(launch_content, pub
     assert services.version_publish(version=draft, user=publisher).status == "published"
 
 
+def test_publishing_announces_the_version_and_a_failing_listener_rolls_it_back(launch_content):
+    from notices.signals import version_published
+
+    heard = []
+
+    def listener(sender, *, version, historical, **kwargs):
+        stored = PolicyVersion.objects.get(pk=version.pk)
+        heard.append((version.pk, stored.status, historical))
+        if len(heard) == 2:
+            raise RuntimeError("a listener failed")
+
+    version_published.connect(listener)
+    try:
+        first = services.draft_start_next()
+        services.version_publish(version=first, historical=True)
+        second = services.draft_start_next()
+        second.effective_date = TODAY + datetime.timedelta(days=1)
+        second.save()
+        with pytest.raises(RuntimeError, match="a listener failed"):
+            services.version_publish(version=second)
+    finally:
+        version_published.disconnect(listener)
+    # Listeners see the row already saved as published, in the publishing transaction...
+    assert heard == [(first.pk, "published", True), (second.pk, "published", False)]
+    # ...so one that fails takes the publish down with it.
+    assert PolicyVersion.objects.get(pk=second.pk).status == "draft"
+    assert PolicyVersion.objects.get(pk=first.pk).status == "published"
+
+
 def test_a_version_without_sections_is_refused(launch_content):
     draft = PolicyVersion.objects.create(effective_date=TODAY)
     with pytest.raises(services.PublishRefused, match="at least one section"):

@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.utils import timezone
 
 from notices import services as notices_services
@@ -69,6 +70,26 @@ def test_publishing_without_a_material_change_or_the_launch_content_sends_nothin
     assert PolicyVersion.objects.published().filter(effective_date=datetime.date(2031, 5, 1)).exists()
     assert Campaign.objects.count() == 0
     assert mail.outbox == []
+
+
+def test_a_historical_material_version_is_recorded_without_a_notice(material_draft, subscribers):
+    # Recording a version that already took effect elsewhere tells nobody about the past.
+    with time_machine.travel(datetime.datetime(2031, 3, 2, tzinfo=datetime.timezone.utc)):
+        notices_services.version_publish(version=material_draft, historical=True)
+    assert PolicyVersion.objects.get(pk=material_draft.pk).is_published
+    assert Campaign.objects.count() == 0 and mail.outbox == []
+
+
+def test_a_notice_that_cannot_be_created_rolls_the_publish_back(material_draft, subscribers, publish, monkeypatch):
+    def broken(*, version):
+        raise DatabaseError("campaign table unavailable")
+
+    monkeypatch.setattr(services, "campaign_create", broken)
+    with pytest.raises(DatabaseError, match="campaign table unavailable"):
+        publish(material_draft)
+    # Never a material version published without its change notice.
+    assert PolicyVersion.objects.get(pk=material_draft.pk).status == PolicyVersion.Status.DRAFT
+    assert Campaign.objects.count() == 0 and mail.outbox == []
 
 
 def test_a_campaign_for_an_unpublished_or_non_material_version_is_refused(material_draft, launch_content):
