@@ -9,6 +9,8 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.core import mail
 from django.test import Client, RequestFactory
+from django.urls import NoReverseMatch, resolve, reverse
+from django.utils import translation
 
 from subscriptions import ratelimit, tokens
 from subscriptions.models import Delivery, Subscriber
@@ -255,6 +257,18 @@ def test_the_rest_of_the_site_still_enforces_csrf(subscribers):
 
 def test_unsubscribe_for_a_deleted_subscriber_still_answers_200(client):
     assert client.post(f"/en/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=999)}/").status_code == 200
+
+
+def test_the_pages_have_their_own_namespace_at_the_same_addresses():
+    with translation.override("ko"):
+        assert reverse("subscriptions:subscribe") == "/ko/privacy/subscribe/"
+        assert reverse("subscriptions:subscribe_sent") == "/ko/privacy/subscribe/sent/"
+        assert reverse("subscriptions:subscribe_confirm", kwargs={"token": "t"}) == "/ko/privacy/subscribe/confirm/t/"
+        assert reverse("subscriptions:unsubscribe", kwargs={"token": "t"}) == "/ko/privacy/unsubscribe/t/"
+    assert resolve("/en/privacy/unsubscribe/t/").namespace == "subscriptions"
+    assert resolve("/en/privacy/").namespace == "notices"
+    with pytest.raises(NoReverseMatch):
+        reverse("notices:subscribe")
 
 
 def test_unknown_language_prefix_and_wrong_methods(client):
