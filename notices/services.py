@@ -72,6 +72,13 @@ def draft_start_next(*, source: PolicyVersion | None = None, user=None) -> Polic
         )
     if source is None:
         raise PolicyImportRefused(_("There is no version with text to start from."))
+    if not source.sections.exists():
+        # An empty draft helps nobody, and the listed version it would point to is replaced
+        # (deleted) when its text is imported, which the draft's lineage would forbid.
+        raise PolicyImportRefused(
+            _("The version effective %(date)s has no text to start from; choose a version with text.")
+            % {"date": source.effective_date.isoformat()}
+        )
     with transaction.atomic():
         draft = PolicyVersion.objects.create(
             effective_date=max(selectors.legal_today(), source.effective_date + datetime.timedelta(days=1)),
