@@ -237,10 +237,21 @@ def test_a_dead_workers_claim_is_recovered_and_its_in_flight_message_resent_once
     assert run_again(campaign) == "waiting"  # the claim is still within its lease: left alone
     assert Delivery.objects.filter(claim_token=claim).count() == 4
     with time_machine.travel(timezone.now() + delivery.lease() + datetime.timedelta(seconds=1)):
+        # Once the lease has run out, recovery flags the one row that was on the wire...
+        assert delivery.deliveries_recover(campaign=campaign) == 4
+        in_flight = Delivery.objects.get(pk=batch[1].pk)
+        assert (in_flight.status, in_flight.interrupted, in_flight.attempts) == ("pending", 1, 1)
+        assert in_flight.last_error == delivery.IN_FLIGHT_NOTE
+        never_tried = Delivery.objects.filter(pk__in=[row.pk for row in batch[2:]])
+        # (the rows after it were never attempted: simply pending again)
+        assert list(never_tried.values_list("status", "attempts", "interrupted")) == [("pending", 0, 0)] * 3
         assert run_again(campaign) == "done"
-    in_flight = Delivery.objects.get(pk=batch[1].pk)
-    assert (in_flight.status, in_flight.interrupted, in_flight.attempts) == ("sent", 1, 2)
-    assert "same Message-ID" in in_flight.last_error or in_flight.last_error == ""
+    # ...and re-sends it once, under the Message-ID the dead worker used. Sent, it carries no
+    # error; the interrupted count keeps the history.
+    in_flight.refresh_from_db()
+    assert (in_flight.status, in_flight.interrupted, in_flight.attempts, in_flight.last_error) == ("sent", 1, 2, "")
+    (resent,) = [m for m in mail.outbox if m.to == [in_flight.subscriber.email]]
+    assert resent.extra_headers["Message-ID"] == f"<notice-{campaign.pk}-{in_flight.subscriber_id}@localhost>"
     assert Delivery.objects.filter(interrupted__gt=0).count() == 1
     assert counts(campaign) == {"sent": 8}
     assert len(mail.outbox) == 7  # the row marked sent above was "sent" by the dead worker
