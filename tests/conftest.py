@@ -18,6 +18,17 @@ def _fresh_cache():
     forget_cookie_groups()
 
 
+@pytest.fixture(autouse=True)
+def _empty_task_queue():
+    # The test settings queue tasks in memory and only tests/tasks.py runs them; what one
+    # test queued must never run in the next.
+    from django_tasks import default_task_backend
+
+    default_task_backend.clear()
+    yield
+    default_task_backend.clear()
+
+
 @pytest.fixture
 def launch_content(db, django_capture_on_commit_callbacks):
     """The launch jurisdictions, the five earlier versions and the 2025-09-02 policy."""

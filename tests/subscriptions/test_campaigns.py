@@ -18,6 +18,7 @@ from notices.source import parse_policy_text
 from subscriptions import delivery, services, tokens
 from subscriptions.models import Campaign, Delivery, Subscriber
 from tests.notices.factories import policy_text
+from tests.tasks import run_due_tasks
 
 from .backends import ScriptedBackend
 from .conftest import make_subscribers
@@ -35,7 +36,7 @@ def scripted(settings):
 
 
 def run_again(campaign):
-    """What the deferred task does when its time comes (the test backend cannot defer)."""
+    """Run the campaign under its current token: what its next queued run does when it comes."""
     campaign.refresh_from_db()
     return delivery.campaign_run(campaign_id=campaign.pk, run_token=campaign.run_token)
 
@@ -57,6 +58,7 @@ def test_publishing_a_material_version_emails_every_subscriber_once(material_dra
     # Running it again, or resuming it, sends nothing more.
     assert run_again(campaign) == "superseded"
     services.campaign_resume(campaign=campaign)
+    assert run_due_tasks() == [("campaign_send", "done")]
     assert len(mail.outbox) == 8
 
 
@@ -113,7 +115,8 @@ def test_notify_subscribers_command(material_draft, publish, subscribers):
     publish(material_draft)
     assert len(mail.outbox) == 8
     call_command("notify_subscribers", "2031-03-01", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert len(mail.outbox) == 8  # resumed, nothing left to send
+    assert run_due_tasks() == [("campaign_send", "done")]  # resumed, nothing left to send
+    assert len(mail.outbox) == 8
 
 
 def test_unsubscribed_before_sending_and_subscribed_after_listing_get_nothing(
@@ -178,6 +181,7 @@ def test_permanent_errors_fail_at_once_and_retry_failed_sends_them(material_draf
     assert (row.status, row.attempts) == ("failed", 0)
     assert "550" in row.last_error and "no such user" in row.last_error
     assert services.campaign_retry_failed(campaign=campaign) == 1
+    assert run_due_tasks() == [("campaign_send", "done")]
     row.refresh_from_db()
     campaign.refresh_from_db()
     assert row.status == "sent" and campaign.status == Campaign.Status.DONE

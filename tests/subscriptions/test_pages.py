@@ -16,6 +16,7 @@ from notices.models import PolicyVersion
 from subscriptions import ratelimit, tokens
 from subscriptions.models import Campaign, Delivery, Subscriber
 from tests.cookies.conftest import post_banner_choice
+from tests.tasks import run_due_tasks
 
 from .conftest import make_subscribers
 
@@ -29,11 +30,13 @@ def soup(response):
 
 @pytest.fixture
 def post(client, django_capture_on_commit_callbacks):
-    """POST and run what the request queued on commit (the confirmation email task)."""
+    """POST, commit, and let a worker run what the request queued (the confirmation email)."""
 
     def run(path, data, **extra):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(path, data, **extra)
+            response = client.post(path, data, **extra)
+        run_due_tasks()
+        return response
 
     return run
 
