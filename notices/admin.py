@@ -66,6 +66,16 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            # A draft that later versions were copied from is kept (copied_from is RESTRICT).
+            # The admin would also count those versions, published ones being undeletable, as
+            # a missing permission and say deleting would take them along; list them as what
+            # stops the deletion instead. Nothing is deleted either way.
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
+
     def save_model(self, request, obj, form, change):
         services.draft_ensure_editable(obj)
         super().save_model(request, obj, form, change)

@@ -103,12 +103,17 @@ class PolicyVersion(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The lineage of a version is part of its record: the admin compares against it, and for
+    # a published version it says where the text came from. SET_NULL would rewrite a published
+    # row (which the trigger of migration 0003 refuses, a 500). RESTRICT keeps the source while
+    # any version copied from it stays, and the admin says so; a draft deleted together with
+    # the drafts started from it goes, and so does every ordinary draft.
     copied_from = models.ForeignKey(
         "self",
         verbose_name=_("copied from"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="+",
         help_text=_("The version this draft started from; the admin compares the two."),
     )

@@ -17,9 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from subscriptions import services as subscriptions
-
-from . import selectors
+from . import selectors, signals
 from .models import Jurisdiction, PolicyVersion, Section
 from .source import ParsedVersion, PolicySourceError
 
@@ -74,6 +72,13 @@ def draft_start_next(*, source: PolicyVersion | None = None, user=None) -> Polic
         )
     if source is None:
         raise PolicyImportRefused(_("There is no version with text to start from."))
+    if not source.sections.exists():
+        # An empty draft helps nobody, and the listed version it would point to is replaced
+        # (deleted) when its text is imported, which the draft's lineage would forbid.
+        raise PolicyImportRefused(
+            _("The version effective %(date)s has no text to start from; choose a version with text.")
+            % {"date": source.effective_date.isoformat()}
+        )
     with transaction.atomic():
         draft = PolicyVersion.objects.create(
             effective_date=max(selectors.legal_today(), source.effective_date + datetime.timedelta(days=1)),
@@ -139,8 +144,9 @@ def version_publish(*, version: PolicyVersion, user=None, historical: bool = Fal
             raise PublishRefused(
                 [_("Another version is already published for %(date)s.") % {"date": locked.effective_date.isoformat()}]
             ) from None
-        if locked.material and not historical:
-            subscriptions.campaign_create(version=locked)  # created now, queued on commit
+        # Inside the transaction: what listeners write (the change notice) commits with the
+        # publish, and a listener that fails rolls the publish back.
+        signals.version_published.send(sender=PolicyVersion, version=locked, historical=historical)
     version.refresh_from_db()
     return version
 

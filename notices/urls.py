@@ -1,4 +1,4 @@
-from django.urls import include, path, register_converter
+from django.urls import path, register_converter
 
 from . import views
 from .converters import IsoDateConverter
@@ -14,5 +14,4 @@ urlpatterns = [
     path("versions/<isodate:effective_date>/", views.version_detail, name="version_detail"),
     path("versions/<isodate:a>/diff/<isodate:b>/", views.version_diff, name="version_diff"),
     path("feed/", VersionFeed(), name="feed"),
-    path("", include("subscriptions.urls")),
 ]

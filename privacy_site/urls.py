@@ -17,6 +17,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("privacy/", include("notices.urls")),
+    # Subscriptions share the policy's address (/<lang>/privacy/subscribe/) but not its app.
+    path("privacy/", include("subscriptions.urls")),
     path("cookies/", include("cookies.urls")),
     prefix_default_language=True,
 )

@@ -9,4 +9,9 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Change notices by email")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the delivery timing check)
+        from notices.signals import version_published
+
+        from . import checks, receivers  # noqa: F401  (checks registers the delivery timing check)
+
+        # notices sits below this app and never imports it: it announces, we listen.
+        version_published.connect(receivers.campaign_for_published_version, dispatch_uid="subscriptions.campaign")

@@ -49,7 +49,6 @@ def _take_turn(*, campaign_id: int, expected: str | None, run: bool, run_after=N
     of that run will have passed. Token and tasks commit together on the database backend.
     """
     token = uuid.uuid4().hex
-    backend = tasks.campaign_send.get_backend()
     if expected == "":
         return None  # a finished campaign has no token: whatever run carries "" is stale
     with transaction.atomic():
@@ -58,16 +57,13 @@ def _take_turn(*, campaign_id: int, expected: str | None, run: bool, run_after=N
             rows = rows.filter(run_token=expected)
         if not rows.update(run_token=token):
             return None
-        if backend.supports_defer:
-            start = run_after or timezone.now()
-            tasks.campaign_send.using(run_after=start + lease()).enqueue(campaign_id, token)
-            if run:
-                queued = tasks.campaign_send.using(run_after=run_after) if run_after else tasks.campaign_send
-                queued.enqueue(campaign_id, token)
-    if run and not backend.supports_defer and run_after is None:
-        # A backend that runs tasks on the spot (the test settings): no guard, no deferral;
-        # a deferred retry there happens when the caller runs the campaign again.
-        tasks.campaign_send.enqueue(campaign_id, token)
+        # The task backend must defer (checks.py refuses one that cannot): the guard is
+        # what resumes the campaign when the worker running this turn dies.
+        start = run_after or timezone.now()
+        tasks.campaign_send.using(run_after=start + lease()).enqueue(campaign_id, token)
+        if run:
+            queued = tasks.campaign_send.using(run_after=run_after) if run_after else tasks.campaign_send
+            queued.enqueue(campaign_id, token)
     return token
 
 

@@ -131,7 +131,7 @@ class NoticeComposer:
             context = self._context(language)
             text = render_to_string("emails/change_notice.txt", context)
             html = render_to_string("emails/change_notice.html", context)
-            prefix = reverse("notices:unsubscribe", kwargs={"token": "-"})[:-2]
+            prefix = reverse("subscriptions:unsubscribe", kwargs={"token": "-"})[:-2]
         message = _assemble(context["subject"], text, html, PLACEHOLDER_TO, PLACEHOLDER_ID, PLACEHOLDER_URL, language)
         raw = message.message().as_bytes(linesep="\r\n")
         expected = {
@@ -231,7 +231,7 @@ def confirmation_message(*, email: str, language: str) -> EmailMultiAlternatives
         context = {
             "language": language,
             "site_name": str(settings.NOTICES_SITE_NAME),
-            "confirm_url": absolute(reverse("notices:subscribe_confirm", kwargs={"token": token})),
+            "confirm_url": absolute(reverse("subscriptions:subscribe_confirm", kwargs={"token": token})),
             "valid_hours": settings.SUBSCRIPTIONS_CONFIRM_MAX_AGE // 3600,
             "policy_url": absolute(reverse("notices:policy")),
         }

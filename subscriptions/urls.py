@@ -1,9 +1,10 @@
-"""Included by notices.urls, so the names live in the notices namespace (notices:subscribe, …)."""
+"""Mounted by privacy_site.urls at /<lang>/privacy/, beside the policy pages, in its own namespace."""
 
 from django.urls import path
 
 from . import views
 
+app_name = "subscriptions"
 urlpatterns = [
     path("subscribe/", views.subscribe, name="subscribe"),
     path("subscribe/sent/", views.subscribe_sent, name="subscribe_sent"),

@@ -29,7 +29,7 @@ def subscribe(request):
         form = SubscribeForm(request.POST)
         if form.is_valid():
             services.subscription_request(email=form.cleaned_data["email"], language=form.cleaned_data["language"])
-            return redirect("notices:subscribe_sent")
+            return redirect("subscriptions:subscribe_sent")
     else:
         form = SubscribeForm(initial={"language": get_language()})
     return render(request, "subscriptions/subscribe.html", {"form": form})

@@ -1,5 +1,6 @@
 """Operating the site: settings from the environment, deploy checks, health."""
 
+import io
 import os
 import subprocess
 import sys
@@ -118,3 +119,62 @@ def test_healthz_is_503_with_a_real_unreachable_database():
         DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
     )
     assert result.stdout.strip().splitlines()[-1] == "503", result.stderr
+
+
+def triggers() -> list:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        else:
+            cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname")
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_record_and_leaves_its_guards_in_place(launch_content, cookie_groups):
+    from django.core.management import call_command
+    from django.db import IntegrityError, connection, transaction
+
+    from cookies.models import ConsentRecord
+    from notices.models import PolicyVersion, Section
+    from tests.cookies.test_records import make_record
+
+    make_record()
+    guards = triggers()
+    # notices 0003 and cookies 0002: one trigger per table and operation on SQLite
+    assert len(guards) == {"sqlite": 7, "postgresql": 3}[connection.vendor]
+    # PostgreSQL truncates, which row triggers don't see; on SQLite the triggers refuse the
+    # DELETE FROM that Django's flush uses, so our flush sets them aside for its transaction.
+    call_command("flush", interactive=False, verbosity=0)
+    assert not PolicyVersion.objects.exists() and not Section.objects.exists()
+    assert not ConsentRecord.objects.exists()
+    assert triggers() == guards
+    # And they still guard what is stored next.
+    call_command("load_launch_content", stdout=io.StringIO())
+    published = PolicyVersion.objects.published().get(effective_date="2025-09-02")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Section.objects.filter(version=published).update(body_en="Rewritten.")
+    make_record()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cookies_consentrecord")  # past the model's own refusal
+    assert ConsentRecord.objects.count() == 1
+
+
+def test_flush_works_from_the_command_line_on_sqlite_with_the_launch_content(tmp_path):
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "privacy_site.settings.dev",
+    }
+    for command in (["migrate", "-v0"], ["load_launch_content"], ["load_cookie_groups"], ["flush", "--noinput"]):
+        result = run_manage(*command, **env)
+        assert result.returncode == 0, result.stderr
+    check = run_python(
+        "import django; django.setup(); from notices.models import PolicyVersion; "
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute(\"SELECT count(*) FROM sqlite_master WHERE type = 'trigger'\"); "
+        "print(PolicyVersion.objects.count(), c.fetchone()[0])",
+        **env,
+    )
+    assert check.stdout.split() == ["0", "7"], check.stderr

@@ -1,13 +1,5 @@
 import pytest
 from bs4 import BeautifulSoup
-from django.core.management import call_command
-
-
-@pytest.fixture
-def cookie_groups(db, django_capture_on_commit_callbacks):
-    """The launch cookie groups, with the cached catalogue retired as in production."""
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_cookie_groups", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cookies.export import HEADER
 from cookies.models import ConsentRecord
 
+from .conftest import soup
 from .test_records import make_record
 
 pytestmark = pytest.mark.django_db
@@ -89,9 +90,43 @@ def test_csv_export_action(admin_client, records):
     assert rows[0] == HEADER and {r[0] for r in rows[1:]} == {"a" * 32, "b" * 32}
 
 
-def test_cookie_admin_edits_lifetimes(admin_client, cookie_groups):
+def form_data(form) -> dict:
+    """A form's fields as a browser would post them back unchanged."""
+    data = {}
+    for field in form.find_all(["input", "textarea", "select"]):
+        name = field.get("name")
+        if not name or "__prefix__" in name or field.get("type") in ("submit", "button"):
+            continue  # (a "__prefix__" field belongs to the template for another inline row)
+        if field.name == "textarea":
+            data[name] = field.get_text().removeprefix("\n")  # as browsers parse <textarea>
+        elif field.name == "select":
+            selected = field.find("option", selected=True)
+            data[name] = selected["value"] if selected else ""
+        elif field.get("type") != "checkbox" or field.has_attr("checked"):
+            data[name] = field.get("value", "")
+    return data
+
+
+def lifetime_shown(client, name) -> str:
+    page = soup(client.get("/en/cookies/"))
+    row = page.find("code", string=name).find_parent("tr")
+    return row.find_all("td")[1].get_text()
+
+
+def test_cookie_admin_edits_lifetimes(admin_client, client, cookie_groups, django_capture_on_commit_callbacks):
     from cookie_consent.models import Cookie
 
     cookie = Cookie.objects.get(name="demo_analytics")
-    page = admin_client.get(f"/admin/cookie_consent/cookie/{cookie.pk}/change/")
-    assert page.status_code == 200 and b"lifetime_days" in page.content
+    url = f"/admin/cookie_consent/cookie/{cookie.pk}/change/"
+    assert lifetime_shown(client, "demo_analytics") == "30 days"  # the launch value, cached now
+    data = form_data(soup(admin_client.get(url)).find("form", id="cookie_form"))
+    (field,) = [name for name in data if name.endswith("-lifetime_days")]
+    assert data[field] == "30"
+    data[field] = "14"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data)
+    assert response.status_code == 302, soup(response).select(".errorlist")
+    cookie.refresh_from_db()
+    assert cookie.detail.lifetime_days == 14
+    # The public cookie notice says so at once: the edit retired the cached catalogue.
+    assert lifetime_shown(client, "demo_analytics") == "14 days"

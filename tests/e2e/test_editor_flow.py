@@ -1,6 +1,5 @@
 """A legal editor's whole flow in the admin, in a real browser."""
 
-import datetime
 import io
 from importlib import import_module
 
@@ -65,7 +64,12 @@ def test_start_edit_preview_publish_and_see_the_redline(page, site):
     section = page.locator("#diff-australia-addendum")
     assert section.locator("del").text_content() == "[removed: 992]"
     assert section.locator("ins").text_content() == "[added: 993]"
-    # and the policy in force is the new one
+    # and the policy in force is the new one, with the new text
     page.goto(f"{site}/en/privacy/?jurisdiction=au")
     assert page.locator("time").first.get_attribute("datetime") == today
-    assert datetime.date.fromisoformat(today)
+    assert "Telephone: 1300 363 993" in page.locator("article section.addendum").first.inner_text()
+    # which keeps its permanent address, while the version it replaced keeps the old text
+    page.goto(f"{site}/en/privacy/versions/{today}/?jurisdiction=au")
+    assert "Telephone: 1300 363 993" in page.locator("article section.addendum").first.inner_text()
+    page.goto(f"{site}/en/privacy/versions/2025-09-02/?jurisdiction=au")
+    assert "Telephone: 1300 363 992" in page.locator("article section.addendum").first.inner_text()

@@ -176,6 +176,61 @@ def test_drafts_stay_editable(launch_content):
     assert not PolicyVersion.objects.drafts().exists()
 
 
+# --- deleting drafts -----------------------------------------------------------------------
+
+
+def delete_in_admin(client, version):
+    """What the admin's delete page does when its "Yes, I'm sure" button is pressed."""
+    return client.post(f"/admin/notices/policyversion/{version.pk}/delete/", {"post": "yes"})
+
+
+def test_a_draft_a_published_version_was_copied_from_cannot_be_deleted(admin_client, launch_content):
+    # A draft started from another draft, then published: its lineage runs through the first.
+    first = services.draft_start_next()
+    second = services.draft_start_next(source=first)
+    services.version_publish(version=second)
+    response = delete_in_admin(admin_client, first)
+    assert response.status_code == 200
+    text = " ".join(page(response).get_text().split())
+    assert "would require deleting the following protected related objects" in text
+    assert str(second) in text
+    assert PolicyVersion.objects.get(pk=second.pk).copied_from_id == first.pk
+    assert PolicyVersion.objects.filter(pk=first.pk).exists()
+
+
+def test_a_draft_another_draft_started_from_goes_only_with_it(admin_client, launch_content):
+    first = services.draft_start_next()
+    second = services.draft_start_next(source=first)
+    assert delete_in_admin(admin_client, first).status_code == 200  # refused: second started from it
+    assert PolicyVersion.objects.drafts().count() == 2
+    response = admin_client.post(
+        "/admin/notices/policyversion/",
+        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not PolicyVersion.objects.drafts().exists()
+
+
+def test_an_ordinary_draft_is_deleted_in_the_admin(admin_client, launch_content):
+    draft = services.draft_start_next()
+    response = delete_in_admin(admin_client, draft)
+    assert response.status_code == 302
+    assert not PolicyVersion.objects.filter(pk=draft.pk).exists()
+    assert in_force().sections.exists()
+
+
+def test_a_version_without_text_is_no_start_for_a_draft(client, launch_content, editor):
+    listed = PolicyVersion.objects.published().filter(sections__isnull=True).first()
+    assert listed is not None  # an earlier version the launch content lists without its text
+    response = login(client, editor).post(
+        "/admin/notices/policyversion/",
+        {"action": "start_from_selected", "_selected_action": [listed.pk]},
+        follow=True,
+    )
+    assert "has no text to start from" in page(response).select_one(".messagelist").get_text()
+    assert not PolicyVersion.objects.drafts().exists()
+
+
 # --- preview --------------------------------------------------------------------------------
 
 
@@ -286,6 +341,35 @@ def test_a_material_change_with_summary_and_notice_publishes(launch_content, pub
     draft.effective_date = TODAY + datetime.timedelta(days=30)
     draft.save()
     assert services.version_publish(version=draft, user=publisher).status == "published"
+
+
+def test_publishing_announces_the_version_and_a_failing_listener_rolls_it_back(launch_content):
+    from notices.signals import version_published
+
+    heard = []
+
+    def listener(sender, *, version, historical, **kwargs):
+        stored = PolicyVersion.objects.get(pk=version.pk)
+        heard.append((version.pk, stored.status, historical))
+        if len(heard) == 2:
+            raise RuntimeError("a listener failed")
+
+    version_published.connect(listener)
+    try:
+        first = services.draft_start_next()
+        services.version_publish(version=first, historical=True)
+        second = services.draft_start_next()
+        second.effective_date = TODAY + datetime.timedelta(days=1)
+        second.save()
+        with pytest.raises(RuntimeError, match="a listener failed"):
+            services.version_publish(version=second)
+    finally:
+        version_published.disconnect(listener)
+    # Listeners see the row already saved as published, in the publishing transaction...
+    assert heard == [(first.pk, "published", True), (second.pk, "published", False)]
+    # ...so one that fails takes the publish down with it.
+    assert PolicyVersion.objects.get(pk=second.pk).status == "draft"
+    assert PolicyVersion.objects.get(pk=first.pk).status == "published"
 
 
 def test_a_version_without_sections_is_refused(launch_content):

@@ -7,6 +7,7 @@ from notices import services as notices_services
 from notices.source import parse_policy_text
 from subscriptions.models import Subscriber
 from tests.notices.factories import policy_text
+from tests.tasks import run_due_tasks
 
 NEW_DATE = "2031-03-01"
 
@@ -44,9 +45,12 @@ def subscribers(db):
 
 @pytest.fixture
 def publish(django_capture_on_commit_callbacks):
+    """Publish, commit (which queues the campaign), and let a worker run what is due."""
+
     def run(version):
         with django_capture_on_commit_callbacks(execute=True):
             notices_services.version_publish(version=version)
+        run_due_tasks()
         version.refresh_from_db()
         return version
 

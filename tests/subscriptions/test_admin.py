@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from django.core import mail
 
 from subscriptions.models import Campaign, Delivery
+from tests.tasks import run_due_tasks
 
 from .backends import ScriptedBackend
 
@@ -48,6 +49,8 @@ def test_retry_failed_action_sends_the_failed_ones_once(admin_client, failed_cam
     )
     assert response.status_code == 200
     assert "1 delivery queued again." in response.content.decode()
+    assert len(mail.outbox) == 7  # queued, not sent by the request
+    assert ("campaign_send", "done") in run_due_tasks()
     assert len(mail.outbox) == 8
     assert not Delivery.objects.filter(status="failed").exists()
 
@@ -57,6 +60,7 @@ def test_retry_selected_deliveries_and_resume(admin_client, failed_campaign):
     admin_client.post(
         "/admin/subscriptions/delivery/", {"action": "retry", "_selected_action": [failed.pk]}, follow=True
     )
+    run_due_tasks()
     failed.refresh_from_db()
     assert failed.status == "sent"
     response = admin_client.post(
@@ -65,6 +69,7 @@ def test_retry_selected_deliveries_and_resume(admin_client, failed_campaign):
         follow=True,
     )
     assert response.status_code == 200
+    assert run_due_tasks() == []  # a finished campaign is not queued again
     assert len(mail.outbox) == 8
 
 

@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.utils import timezone
 
 from notices import services as notices_services
@@ -17,6 +18,7 @@ from notices.source import parse_policy_text
 from subscriptions import delivery, services, tokens
 from subscriptions.models import Campaign, Delivery, Subscriber
 from tests.notices.factories import policy_text
+from tests.tasks import run_due_tasks
 
 from .backends import ScriptedBackend
 from .conftest import make_subscribers
@@ -34,7 +36,7 @@ def scripted(settings):
 
 
 def run_again(campaign):
-    """What the deferred task does when its time comes (the test backend cannot defer)."""
+    """Run the campaign under its current token: what its next queued run does when it comes."""
     campaign.refresh_from_db()
     return delivery.campaign_run(campaign_id=campaign.pk, run_token=campaign.run_token)
 
@@ -56,6 +58,7 @@ def test_publishing_a_material_version_emails_every_subscriber_once(material_dra
     # Running it again, or resuming it, sends nothing more.
     assert run_again(campaign) == "superseded"
     services.campaign_resume(campaign=campaign)
+    assert run_due_tasks() == [("campaign_send", "done")]
     assert len(mail.outbox) == 8
 
 
@@ -69,6 +72,26 @@ def test_publishing_without_a_material_change_or_the_launch_content_sends_nothin
     assert PolicyVersion.objects.published().filter(effective_date=datetime.date(2031, 5, 1)).exists()
     assert Campaign.objects.count() == 0
     assert mail.outbox == []
+
+
+def test_a_historical_material_version_is_recorded_without_a_notice(material_draft, subscribers):
+    # Recording a version that already took effect elsewhere tells nobody about the past.
+    with time_machine.travel(datetime.datetime(2031, 3, 2, tzinfo=datetime.timezone.utc)):
+        notices_services.version_publish(version=material_draft, historical=True)
+    assert PolicyVersion.objects.get(pk=material_draft.pk).is_published
+    assert Campaign.objects.count() == 0 and mail.outbox == []
+
+
+def test_a_notice_that_cannot_be_created_rolls_the_publish_back(material_draft, subscribers, publish, monkeypatch):
+    def broken(*, version):
+        raise DatabaseError("campaign table unavailable")
+
+    monkeypatch.setattr(services, "campaign_create", broken)
+    with pytest.raises(DatabaseError, match="campaign table unavailable"):
+        publish(material_draft)
+    # Never a material version published without its change notice.
+    assert PolicyVersion.objects.get(pk=material_draft.pk).status == PolicyVersion.Status.DRAFT
+    assert Campaign.objects.count() == 0 and mail.outbox == []
 
 
 def test_a_campaign_for_an_unpublished_or_non_material_version_is_refused(material_draft, launch_content):
@@ -92,7 +115,8 @@ def test_notify_subscribers_command(material_draft, publish, subscribers):
     publish(material_draft)
     assert len(mail.outbox) == 8
     call_command("notify_subscribers", "2031-03-01", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert len(mail.outbox) == 8  # resumed, nothing left to send
+    assert run_due_tasks() == [("campaign_send", "done")]  # resumed, nothing left to send
+    assert len(mail.outbox) == 8
 
 
 def test_unsubscribed_before_sending_and_subscribed_after_listing_get_nothing(
@@ -157,6 +181,7 @@ def test_permanent_errors_fail_at_once_and_retry_failed_sends_them(material_draf
     assert (row.status, row.attempts) == ("failed", 0)
     assert "550" in row.last_error and "no such user" in row.last_error
     assert services.campaign_retry_failed(campaign=campaign) == 1
+    assert run_due_tasks() == [("campaign_send", "done")]
     row.refresh_from_db()
     campaign.refresh_from_db()
     assert row.status == "sent" and campaign.status == Campaign.Status.DONE
@@ -216,10 +241,21 @@ def test_a_dead_workers_claim_is_recovered_and_its_in_flight_message_resent_once
     assert run_again(campaign) == "waiting"  # the claim is still within its lease: left alone
     assert Delivery.objects.filter(claim_token=claim).count() == 4
     with time_machine.travel(timezone.now() + delivery.lease() + datetime.timedelta(seconds=1)):
+        # Once the lease has run out, recovery flags the one row that was on the wire...
+        assert delivery.deliveries_recover(campaign=campaign) == 4
+        in_flight = Delivery.objects.get(pk=batch[1].pk)
+        assert (in_flight.status, in_flight.interrupted, in_flight.attempts) == ("pending", 1, 1)
+        assert in_flight.last_error == delivery.IN_FLIGHT_NOTE
+        never_tried = Delivery.objects.filter(pk__in=[row.pk for row in batch[2:]])
+        # (the rows after it were never attempted: simply pending again)
+        assert list(never_tried.values_list("status", "attempts", "interrupted")) == [("pending", 0, 0)] * 3
         assert run_again(campaign) == "done"
-    in_flight = Delivery.objects.get(pk=batch[1].pk)
-    assert (in_flight.status, in_flight.interrupted, in_flight.attempts) == ("sent", 1, 2)
-    assert "same Message-ID" in in_flight.last_error or in_flight.last_error == ""
+    # ...and re-sends it once, under the Message-ID the dead worker used. Sent, it carries no
+    # error; the interrupted count keeps the history.
+    in_flight.refresh_from_db()
+    assert (in_flight.status, in_flight.interrupted, in_flight.attempts, in_flight.last_error) == ("sent", 1, 2, "")
+    (resent,) = [m for m in mail.outbox if m.to == [in_flight.subscriber.email]]
+    assert resent.extra_headers["Message-ID"] == f"<notice-{campaign.pk}-{in_flight.subscriber_id}@localhost>"
     assert Delivery.objects.filter(interrupted__gt=0).count() == 1
     assert counts(campaign) == {"sent": 8}
     assert len(mail.outbox) == 7  # the row marked sent above was "sent" by the dead worker

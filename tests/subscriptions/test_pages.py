@@ -9,9 +9,14 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.core import mail
 from django.test import Client, RequestFactory
+from django.urls import NoReverseMatch, resolve, reverse
+from django.utils import timezone, translation
 
+from notices.models import PolicyVersion
 from subscriptions import ratelimit, tokens
-from subscriptions.models import Delivery, Subscriber
+from subscriptions.models import Campaign, Delivery, Subscriber
+from tests.cookies.conftest import post_banner_choice
+from tests.tasks import run_due_tasks
 
 from .conftest import make_subscribers
 
@@ -25,11 +30,13 @@ def soup(response):
 
 @pytest.fixture
 def post(client, django_capture_on_commit_callbacks):
-    """POST and run what the request queued on commit (the confirmation email task)."""
+    """POST, commit, and let a worker run what the request queued (the confirmation email)."""
 
     def run(path, data, **extra):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(path, data, **extra)
+            response = client.post(path, data, **extra)
+        run_due_tasks()
+        return response
 
     return run
 
@@ -222,32 +229,62 @@ def test_an_old_confirmation_link_cannot_undo_a_later_unsubscribe(client):
     assert not subscriber.is_active
 
 
-def test_unsubscribe_link_shows_a_confirmation_page_with_a_button(client):
+def consent_cookies_of_a_visitor_who_chose():
+    """The cookies of a browser that has answered the banner (rejected all), and nothing else."""
+    browser = Client()
+    post_banner_choice(browser, page_path="/en/privacy/subscribe/")
+    return {name: browser.cookies[name].value for name in (settings.COOKIE_CONSENT_NAME, "consent_id")}
+
+
+def test_unsubscribe_link_shows_a_confirmation_page_with_a_button(client, cookie_groups):
     (subscriber,) = make_subscribers(1)
     path = f"/ko/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=subscriber.pk)}/"
     response = client.get(path)
     assert response.status_code == 200
-    form = soup(response).select_one("main form")
+    page = soup(response)
+    form = page.select_one("main form")
     assert form["method"] == "post" and form.select_one("button")
+    # The signed link authenticates the unsubscribe form: it carries no CSRF token...
     assert not form.select_one("input[name=csrfmiddlewaretoken]")
-    assert "csrftoken" not in response.cookies
+    # ...the only token on the page is the consent banner's, and its cookie is the only one set.
+    banner_forms = page.select("#cookie-banner form")
+    assert banner_forms and all(f.select_one("input[name=csrfmiddlewaretoken]") for f in banner_forms)
+    assert set(response.cookies) == {"csrftoken"}
     subscriber.refresh_from_db()
     assert subscriber.is_active  # a GET changes nothing
 
+    # A visitor who has already chosen gets no banner, so the page sets no cookie at all.
+    chosen = Client()
+    chosen.cookies.load(consent_cookies_of_a_visitor_who_chose())
+    response = chosen.get(path)
+    assert response.status_code == 200
+    assert not soup(response).select("#cookie-banner, input[name=csrfmiddlewaretoken]")
+    assert not response.cookies
 
-def test_one_click_unsubscribe_needs_no_cookie_session_or_csrf_token(subscribers):
-    subscriber = subscribers[0]
-    pending = Delivery.objects.none()
+
+def test_one_click_unsubscribe_needs_no_cookie_session_or_csrf_token(subscribers, cookie_groups, launch_content):
+    subscriber, other = subscribers[:2]
+    version = PolicyVersion.objects.published().get(effective_date="2025-09-02")
+    campaign = Campaign.objects.create(version=version)
+    now = timezone.now()
+    for who in (subscriber, other):
+        Delivery.objects.create(campaign=campaign, subscriber=who, next_attempt_at=now)
     client = Client(enforce_csrf_checks=True)
     path = f"/en/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=subscriber.pk)}/"
-    # What a mail client sends for RFC 8058: a bare form POST with this one field.
+    # What a mail client sends for RFC 8058: a bare form POST with this one field, no cookie.
     response = client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
-    assert not response.cookies
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED and subscriber.unsubscribed_at
+    # The notice not yet sent to them is cancelled; everyone else's is untouched.
+    assert Delivery.objects.get(subscriber=subscriber).status == Delivery.Status.CANCELLED
+    assert Delivery.objects.get(subscriber=other).status == Delivery.Status.PENDING
+    # No session and no consent cookie: only the banner's CSRF cookie, because the page
+    # shown after it (to a person who pressed the button) asks for cookie consent.
+    assert set(response.cookies) == {"csrftoken"}
+    assert soup(response).select("#cookie-banner input[name=csrfmiddlewaretoken]")
     assert client.post(path).status_code == 200  # again: still fine
-    assert not pending.exists()
+    assert Delivery.objects.get(subscriber=subscriber).status == Delivery.Status.CANCELLED
 
 
 def test_the_rest_of_the_site_still_enforces_csrf(subscribers):
@@ -258,6 +295,18 @@ def test_the_rest_of_the_site_still_enforces_csrf(subscribers):
 
 def test_unsubscribe_for_a_deleted_subscriber_still_answers_200(client):
     assert client.post(f"/en/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=999)}/").status_code == 200
+
+
+def test_the_pages_have_their_own_namespace_at_the_same_addresses():
+    with translation.override("ko"):
+        assert reverse("subscriptions:subscribe") == "/ko/privacy/subscribe/"
+        assert reverse("subscriptions:subscribe_sent") == "/ko/privacy/subscribe/sent/"
+        assert reverse("subscriptions:subscribe_confirm", kwargs={"token": "t"}) == "/ko/privacy/subscribe/confirm/t/"
+        assert reverse("subscriptions:unsubscribe", kwargs={"token": "t"}) == "/ko/privacy/unsubscribe/t/"
+    assert resolve("/en/privacy/unsubscribe/t/").namespace == "subscriptions"
+    assert resolve("/en/privacy/").namespace == "notices"
+    with pytest.raises(NoReverseMatch):
+        reverse("notices:subscribe")
 
 
 def test_unknown_language_prefix_and_wrong_methods(client):
