@@ -134,5 +134,5 @@ def cookie_groups_load(entries: list[dict] | None = None) -> LoadResult:
                 cookies_created += created
                 CookieDetail.objects.get_or_create(cookie=cookie, defaults={"lifetime_days": item["lifetime_days"]})
     # Unconditionally: the command is also how an operator clears a stale cache.
-    transaction.on_commit(cache.bump)
+    cache.bump_on_commit()
     return LoadResult(groups_created, cookies_created)

@@ -124,11 +124,18 @@ def cached(parts: tuple, build, *, timeout: int | None = None):
     return value
 
 
-def _changed(sender, using=None, **kwargs):
-    # After the commit: a process that rebuilds in between would otherwise cache the old
-    # rows under the new generation. Outside a transaction, on_commit runs at once. Robust:
-    # the change is committed whatever happens to the cache; a failure is logged.
+def bump_on_commit(using=None) -> None:
+    """Retire every cached value once the current transaction commits (at once outside one).
+
+    After the commit: a process that rebuilds in between would otherwise cache the old rows
+    under the new generation. Robust: the change is committed whatever happens to the
+    cache; a failure is logged.
+    """
     transaction.on_commit(_bump_after_change, using=using, robust=True)
+
+
+def _changed(sender, using=None, **kwargs):
+    bump_on_commit(using)
 
 
 def _bump_after_change() -> None:

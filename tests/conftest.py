@@ -2,19 +2,26 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(django_db_setup, django_db_blocker):
+def _fresh_cache(request, django_db_blocker):
     # The shared cache is the database's (as under `make run`), and each process keeps
-    # copies on top: start every test cold, outside its transaction.
+    # copies on top: start every test cold, outside its transaction. A test without the
+    # database cannot reach the shared cache, so only this process's copies are dropped.
     from core.cache import forget_local
 
-    with django_db_blocker.unblock():
-        cache.clear()
+    uses_database = request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames)
+    if uses_database:
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            cache.clear()
     forget_local()
     yield
-    with django_db_blocker.unblock():
-        cache.clear()
+    if uses_database:
+        with django_db_blocker.unblock():
+            cache.clear()
     forget_local()
 
 
