@@ -26,7 +26,6 @@ messages: install
 
 setup: install messages
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_launch_content
 	$(BIN)/python manage.py load_cookie_groups
 	$(BIN)/python manage.py collectstatic --noinput -v0

@@ -59,7 +59,6 @@ class Sink:
 def prepare(env, work: Path, count: int) -> None:
     """A fresh database with `count` subscribers and a published material version (queued)."""
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PY, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     subprocess.run([PY, "bench/campaign.py", "subscribers", "--count", str(count)], cwd=ROOT, env=env, check=True)
     effective = datetime.date.today() + datetime.timedelta(days=60)
     policy = work / f"{effective}.md"

@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SETUP_COMMANDS = (
     ["migrate", "--noinput", "-v0"],
-    ["createcachetable"],  # the shared cache every worker reads (the default: a table)
     ["load_launch_content"],
     ["load_cookie_groups"],  # so every page carries the consent banner, as a first visit does
     ["collectstatic", "--noinput", "-v0"],
