@@ -9,6 +9,8 @@ from subscriptions.models import Subscriber
 from tests.notices.factories import policy_text
 from tests.tasks import run_due_tasks
 
+from .backends import ScriptedBackend
+
 NEW_DATE = "2031-03-01"
 
 
@@ -55,3 +57,12 @@ def publish(django_capture_on_commit_callbacks):
         return version
 
     return run
+
+
+@pytest.fixture
+def scripted(settings):
+    """An email backend whose every send a test scripts (refuse, accept, time out)."""
+    settings.EMAIL_BACKEND = "tests.subscriptions.backends.ScriptedBackend"
+    ScriptedBackend.reset()
+    yield ScriptedBackend
+    ScriptedBackend.reset()

@@ -20,19 +20,10 @@ from subscriptions.models import Campaign, Delivery, Subscriber
 from tests.notices.factories import policy_text
 from tests.tasks import run_due_tasks
 
-from .backends import ScriptedBackend
 from .conftest import make_subscribers
 from .test_fault import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scripted(settings):
-    settings.EMAIL_BACKEND = "tests.subscriptions.backends.ScriptedBackend"
-    ScriptedBackend.reset()
-    yield ScriptedBackend
-    ScriptedBackend.reset()
 
 
 def run_again(campaign):

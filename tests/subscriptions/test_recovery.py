@@ -24,21 +24,11 @@ from subscriptions.emails import NoticeComposer
 from subscriptions.models import Campaign, Delivery
 from tests.tasks import queued, run_due_tasks
 
-from .backends import ScriptedBackend
-
 pytestmark = pytest.mark.django_db
 
 
 class WorkerKilled(BaseException):
     """The worker process dies (SIGKILL): nothing after this point runs, not even except: blocks."""
-
-
-@pytest.fixture
-def scripted(settings):
-    settings.EMAIL_BACKEND = "tests.subscriptions.backends.ScriptedBackend"
-    ScriptedBackend.reset()
-    yield ScriptedBackend
-    ScriptedBackend.reset()
 
 
 @pytest.fixture
