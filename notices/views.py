@@ -45,14 +45,14 @@ def _located_page(request, template: str, *, effective_date, key: tuple, context
             "selected": choice.chosen or reading.AUTO,
         }
 
-    html = render_shared(
+    page = render_shared(
         (*key, effective_date, choice.chosen or "-", choice.in_url, *choice.shown, "@", *located),
         template,
         build,
         path=path,
         query=query,
     )
-    return HttpResponse(html)
+    return HttpResponse(page)
 
 
 def explanation(choice: reading.Reading, location: places.Location | None) -> str:
@@ -119,13 +119,13 @@ def version_detail(request, effective_date):
 @require_safe
 def version_list(request):
     today = selectors.legal_today()
-    html = render_shared(
+    page = render_shared(
         ("history",),
         "notices/version_list.html",
         lambda: {"versions": selectors.version_history(on=today)},
         path=lambda: reverse("notices:version_list"),
     )
-    return HttpResponse(html)
+    return HttpResponse(page)
 
 
 @require_safe
@@ -172,10 +172,10 @@ def version_diff(request, a, b):
         return reverse("notices:version_diff", kwargs={"a": a, "b": b})
 
     if a > b:
-        html = render_shared(("diff-order", a, b), "notices/diff_order.html", lambda: {"a": a, "b": b}, path=path)
-        return HttpResponse(html, status=400)
+        page = render_shared(("diff-order", a, b), "notices/diff_order.html", lambda: {"a": a, "b": b}, path=path)
+        return HttpResponse(page, status=400)
     changes = selectors.version_redline(old_date=a, new_date=b)
-    html = render_shared(
+    page = render_shared(
         ("diff", a, b),
         "notices/version_diff.html",
         lambda: {
@@ -186,4 +186,4 @@ def version_diff(request, a, b):
         },
         path=path,
     )
-    return HttpResponse(html)
+    return HttpResponse(page)
