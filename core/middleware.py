@@ -41,6 +41,10 @@ class VisitorMiddleware:
         request.visitor = Visitor(request)
         response = self.get_response(request)
         finish_html(response)
+        if request.method == "HEAD" and not response.streaming:
+            # Headers as for GET (Content-Length included), no body: gunicorn would otherwise
+            # drop it with a warning on every HEAD a monitor sends.
+            response.content = b""
         return response
 
     def process_exception(self, request, exception):

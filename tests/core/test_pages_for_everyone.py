@@ -67,3 +67,32 @@ def test_a_database_outage_is_a_503_with_retry_after(client, launch_content, mon
 
 def test_html_is_private_but_the_static_files_are_not(client, launch_content):
     assert client.get("/en/privacy/")["Cache-Control"] == HTML_CACHE_CONTROL
+
+
+def test_head_answers_the_get_headers_without_a_body(launch_content):
+    """Through the WSGI handler as gunicorn calls it (the test client strips HEAD bodies itself)."""
+    import io
+    import sys
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    def call(method):
+        seen = {}
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": "/en/privacy/",
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "testserver",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        body = b"".join(WSGIHandler()(environ, lambda status, headers: seen.update(headers)))
+        return dict(seen), body
+
+    get_headers, get_body = call("GET")
+    head_headers, head_body = call("HEAD")
+    assert get_body and head_body == b""
+    assert head_headers["Content-Length"] == get_headers["Content-Length"] == str(len(get_body))
