@@ -178,3 +178,22 @@ def test_flush_works_from_the_command_line_on_sqlite_with_the_launch_content(tmp
         **env,
     )
     assert check.stdout.split() == ["0", "7"], check.stderr
+
+
+def test_every_page_is_a_503_on_a_cold_process_with_the_database_down():
+    """Nothing cached yet, no database: the pages and the forms say "try again", never 500."""
+    code = (
+        "import django; django.setup(); from django.test import Client; c = Client(HTTP_HOST='localhost'); "
+        "paths = ['/en/privacy/', '/en/privacy/versions/', '/en/privacy/versions/2025-09-02/', "
+        "'/en/cookies/', '/en/privacy/subscribe/', '/en/privacy/feed/']; "
+        "print(' '.join(str(c.get(p).status_code) for p in paths)); "
+        "r = c.post('/en/privacy/subscribe/', {'email': 'a@example.com', 'language': 'en'}); "
+        "print(r.status_code, r.get('Retry-After'))"
+    )
+    result = run_python(
+        code,
+        DJANGO_SETTINGS_MODULE="privacy_site.settings.dev",
+        DJANGO_DEBUG="false",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+    )
+    assert result.stdout.strip().splitlines()[-2:] == ["503 503 503 503 503 503", "503 5"], result.stderr
