@@ -109,6 +109,17 @@ def test_local_settings_answer_errors_with_the_friendly_pages(tmp_path):
         assert "URLconf" not in page and "Traceback" not in page and "DEBUG = True" not in page
 
 
+def test_make_run_serves_the_local_settings_and_make_dev_the_debug_ones():
+    database = subprocess.run(
+        ["make", "--dry-run", "--print-data-base", "run"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout
+    assert "run: DJANGO_SETTINGS_MODULE = privacy_site.settings.local" in database
+    assert "dev: DJANGO_SETTINGS_MODULE = privacy_site.settings.dev" in database
+    assert "dev: DJANGO_DEBUG = true" in database
+    serve = (ROOT / "bin" / "serve").read_text()
+    assert 'DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-privacy_site.settings.local}"' in serve
+
+
 def test_the_key_file_is_never_committed():
     ignored = subprocess.run(["git", "check-ignore", "-q", ".secret_key"], cwd=ROOT, check=False)
     assert ignored.returncode == 0
