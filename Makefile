@@ -1,11 +1,12 @@
-# The two set-up commands: `make run` serves the site, `make test` runs the suite.
+# The two set-up commands: `make run` serves the site, `make test` runs the suite;
+# `make dev` serves it with debug pages, reloading on code changes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench setup install install-dev messages lint format clean
+.PHONY: run dev test bench setup install install-dev messages lint format clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +31,18 @@ setup: install messages
 	$(BIN)/python manage.py load_cookie_groups
 	$(BIN)/python manage.py collectstatic --noinput -v0
 
+# `make run` is production-like (privacy_site.settings.local: DEBUG off, a random key made
+# once into .secret_key); set-up runs under the same settings, so the key exists before the
+# server's processes start. DEBUG is for `make dev` only. `make run DJANGO_SETTINGS_MODULE=…`
+# still chooses other settings; an exported variable does not.
+run: export DJANGO_SETTINGS_MODULE = privacy_site.settings.local
 run: setup
 	./bin/serve
+
+dev: export DJANGO_SETTINGS_MODULE = privacy_site.settings.dev
+dev: export DJANGO_DEBUG = true
+dev: setup
+	./bin/serve --reload
 
 # The browser tests need a Chromium: bin/ensure-browser finds one (CHROMIUM, PATH, Playwright's
 # cache) or installs one, and stops here with one line if it can't.

@@ -4,6 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_site.settings.dev")
+# A WSGI server is serving: production-like unless told otherwise (`make dev` says dev).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_site.settings.local")
 
 application = get_wsgi_application()

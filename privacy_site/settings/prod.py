@@ -1,16 +1,12 @@
 """Production: every secret from the environment, HTTPS everywhere, fail loudly when unset."""
 
-from django.core.exceptions import ImproperlyConfigured
-
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_str
+from .keys import checked_secret_key
 
 DEBUG = False
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters in production."
-    )
+# Refuses the committed development key, short keys and keys of a few repeated characters.
+SECRET_KEY = checked_secret_key(env_str("DJANGO_SECRET_KEY"), source="DJANGO_SECRET_KEY")
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)

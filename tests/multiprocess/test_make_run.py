@@ -7,6 +7,8 @@ worker's requests together.
 """
 
 import datetime
+import re
+import stat
 import time
 
 import pytest
@@ -35,20 +37,38 @@ from .conftest import (
 pytestmark = pytest.mark.multiprocess
 
 WORKERS = 4
+MAKE_RUN_SETTINGS = re.search(r"^run: export DJANGO_SETTINGS_MODULE = (\S+)$", (ROOT / "Makefile").read_text(), re.M)[1]
 WINDOW = 2.0  # seconds after the publish command finishes
 POLICY = "/en/privacy/"
 HISTORY = "/en/privacy/versions/"
 FEED = "/en/privacy/feed/"
 
 
-def serve_make_run(tmp_path, database_url, start_server, **extra):
+def serve_make_run(tmp_path, database_url, start_server, *, workers=WORKERS, **extra):
+    """What `make run` starts: its settings (no DEBUG switch), and a key made into a file by set-up."""
     port = free_port()
     env = site_env(
         work=tmp_path, database_url=database_url, PORT=str(port), SITE_URL=f"http://127.0.0.1:{port}", **extra
     )
+    del env["DJANGO_DEBUG"], env["DJANGO_SECRET_KEY"]
+    env.update(DJANGO_SETTINGS_MODULE=MAKE_RUN_SETTINGS, DJANGO_SECRET_KEY_FILE=str(tmp_path / ".secret_key"))
     prepare_site(env)
-    server = start_server([str(ROOT / "bin" / "serve")], env, name="make-run", workers=WORKERS)
+    server = start_server([str(ROOT / "bin" / "serve")], env, name="make-run", workers=workers)
     return server, env
+
+
+def test_make_run_answers_errors_with_the_friendly_pages_under_its_own_key(tmp_path, sqlite_url, start_server):
+    server, _env = serve_make_run(tmp_path, sqlite_url, start_server, workers=2)
+    not_found = server.get("/en/no-such-page/")
+    bad_request = server.get(POLICY + "?jurisdiction=%3Cx%3E")
+    assert not_found.status == 404 and "<h1>Page not found</h1>" in not_found.body
+    assert bad_request.status == 400 and "<h1>Bad request</h1>" in bad_request.body
+    for page in (not_found, bad_request):
+        # Django's debug pages list the URL patterns or print the traceback and settings.
+        assert "URLconf" not in page.body and "Traceback" not in page.body and "DEBUG = True" not in page.body
+    key_file = tmp_path / ".secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(key_file.read_text().strip()) >= 50
 
 
 def test_a_publish_reaches_every_make_run_worker_within_2_seconds(tmp_path, sqlite_url, start_server):
