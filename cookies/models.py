@@ -2,6 +2,7 @@
 
 from cookie_consent.models import Cookie
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -117,10 +118,19 @@ class PruneGrant(models.Model):
     deleting consent records older than its cutoff, and nothing else."""
 
     cutoff = models.DateTimeField()
+    # Names grant 0, which cannot exist (the check below): the deferred foreign key fails
+    # the commit of any transaction still holding a grant, so a grant never outlives the
+    # transaction that made it (cookies migration 0004).
+    seal = models.ForeignKey(
+        "self", on_delete=models.DO_NOTHING, default=0, editable=False, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("prune grant")
         default_permissions = ()
+        constraints = [
+            models.CheckConstraint(condition=Q(pk__gt=0) & Q(seal=0), name="cookies_prunegrant_never_committed"),
+        ]
 
     def __str__(self):
         return f"prune before {self.cutoff.isoformat()}"

@@ -85,7 +85,8 @@ def consents_prune(*, older_than: datetime.timedelta, batch: int = PRUNE_BATCH) 
     """Delete records older than the given age, in batches; return how many went.
 
     Each batch runs in its own transaction holding a PruneGrant, the only thing the
-    database triggers accept as a reason to delete a consent record.
+    database triggers accept as a reason to delete a consent record; the grant must be
+    deleted before the commit, which the database refuses while one exists.
     """
     cutoff = timezone.now() - older_than
     total = 0

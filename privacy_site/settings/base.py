@@ -83,9 +83,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE makes writers queue on the
     # busy timeout instead of failing with "database is locked" mid-transaction.
+    # recursive_triggers: only then does the delete half of REPLACE / INSERT OR REPLACE
+    # fire the append-only and published-text delete triggers.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA recursive_triggers=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

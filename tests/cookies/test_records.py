@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -11,6 +11,7 @@ from cookies import services
 from cookies.models import AppendOnlyError, ConsentRecord, PruneGrant
 from cookies.selectors import catalogue
 from core import location
+from tests import reinsert
 
 from .conftest import post_banner_choice
 
@@ -150,3 +151,106 @@ def test_prune_removes_only_old_records(cookie_groups):
     remaining = sorted((now - r.created_at).days for r in ConsentRecord.objects.all())
     assert remaining == [0, 88] or remaining == [1, 89]
     assert not PruneGrant.objects.exists()
+
+
+# --- REPLACE, UPSERT and the prune grant ----------------------------------------------------
+
+
+def old_record():
+    return make_record(created_at=timezone.now() - datetime.timedelta(days=400))
+
+
+@pytest.mark.parametrize("how", reinsert.ways())
+@pytest.mark.parametrize("overrides", [{}, {"source": "settings"}, {"ip_prefix": "203.0.113.77"}])
+def test_a_record_cannot_be_written_back_over_itself(cookie_groups, how, overrides):
+    record = old_record()
+    before = ConsentRecord.objects.values().get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        reinsert.reinsert(ConsentRecord, record.pk, how=how, **overrides)
+    assert ConsentRecord.objects.values().get() == before
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="REPLACE and its pragma are SQLite's")
+@pytest.mark.parametrize("how", reinsert.SQLITE_ONLY)
+def test_replace_is_refused_on_a_connection_without_recursive_triggers(cookie_groups, how):
+    record = old_record()
+    before = ConsentRecord.objects.values().get()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA recursive_triggers = OFF")
+    try:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            reinsert.reinsert(ConsentRecord, record.pk, how=how, source="settings")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA recursive_triggers = ON")
+    assert ConsentRecord.objects.values().get() == before
+
+
+def test_replace_is_refused_even_inside_a_pruning_transaction_for_new_records(cookie_groups):
+    # REPLACE's delete needs a grant like any delete: a grant for old records does not
+    # license rewriting a new one.
+    record = make_record(created_at=timezone.now() - datetime.timedelta(days=10))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PruneGrant.objects.create(cutoff=timezone.now() - datetime.timedelta(days=30))
+        reinsert.reinsert(ConsentRecord, record.pk, how=reinsert.ways()[0], source="settings")
+    assert ConsentRecord.objects.get().source == "banner"
+
+
+def test_a_grant_cannot_name_records_to_come(cookie_groups):
+    make_record(created_at=timezone.now() - datetime.timedelta(seconds=1))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PruneGrant.objects.create(cutoff=timezone.now() + datetime.timedelta(days=1))
+        ConsentRecord.objects.all()._delete_pruned()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        grant = PruneGrant.objects.create(cutoff=timezone.now() - datetime.timedelta(days=1))
+        PruneGrant.objects.filter(pk=grant.pk).update(cutoff=timezone.now() + datetime.timedelta(days=1))
+    assert ConsentRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_grant_cannot_be_committed_so_no_later_transaction_finds_one(cookie_groups):
+    old_record()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PruneGrant.objects.create(cutoff=timezone.now() - datetime.timedelta(days=30))
+    with pytest.raises(IntegrityError):
+        PruneGrant.objects.create(cutoff=timezone.now() - datetime.timedelta(days=30))  # autocommit
+    assert not PruneGrant.objects.exists()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cookies_consentrecord")
+    assert ConsentRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_grant_cannot_be_sealed_to_an_existing_grant(cookie_groups):
+    # The seal names grant 0, and no grant can have id 0 (or point anywhere else).
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cookies_prunegrant (id, cutoff, seal_id) VALUES (0, %s, 0)",
+            [timezone.now() - datetime.timedelta(days=30)],
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        grant = PruneGrant.objects.create(cutoff=timezone.now() - datetime.timedelta(days=30))
+        PruneGrant.objects.filter(pk=grant.pk).update(seal=grant.pk)
+    assert not PruneGrant.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's foreign keys are per connection")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("pragma", "undo"),
+    [("foreign_keys = OFF", "foreign_keys = ON"), ("ignore_check_constraints = ON", "ignore_check_constraints = OFF")],
+)
+def test_a_connection_that_would_not_enforce_the_seal_cannot_make_a_grant(cookie_groups, pragma, undo):
+    old_record()
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA {pragma}")
+    try:
+        with pytest.raises(DatabaseError, match="prune grant"):
+            PruneGrant.objects.create(cutoff=timezone.now() - datetime.timedelta(days=30))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA {undo}")
+    assert not PruneGrant.objects.exists()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cookies_consentrecord")
+    assert ConsentRecord.objects.count() == 1

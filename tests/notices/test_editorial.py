@@ -8,10 +8,11 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from notices import selectors, services
 from notices.models import PolicyVersion, Section
+from tests import reinsert
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 29)  # the legal date the tests run on (Asia/Singapore)
@@ -509,3 +510,88 @@ def test_a_changed_heading_is_shown_in_the_redline(client, launch_content, djang
     section = page(client.get("/en/privacy/versions/2025-09-02/diff/2026-11-29/")).find(id="diff-cookies")
     assert section.find("ins").get_text() == "[added:  AND SIMILAR TECHNOLOGIES]"
     assert section.select_one(".redline").get_text().startswith("Heading: I. COOKIES")
+
+
+# --- published text against REPLACE and UPSERT --------------------------------------------
+
+
+def published_state(version):
+    version = PolicyVersion.objects.get(pk=version.pk)
+    sections = list(Section.objects.filter(version_id=version.pk).values_list("pk", "anchor", "body_en", "body_ko"))
+    return version.status, version.published_at, version.summary_en, sections
+
+
+@pytest.mark.parametrize("how", reinsert.ways())
+@pytest.mark.parametrize("overrides", [{}, {"status": "draft"}, {"summary_en": "Edited."}])
+def test_a_published_version_cannot_be_written_back_over_itself(launch_content, how, overrides):
+    version = in_force()
+    before = published_state(version)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        reinsert.reinsert(PolicyVersion, version.pk, how=how, **overrides)
+    assert published_state(version) == before
+
+
+@pytest.mark.parametrize("how", reinsert.ways())
+def test_a_new_row_cannot_take_a_published_versions_date(launch_content, how):
+    # REPLACE also resolves the other unique key: one published version per effective date.
+    version = in_force()
+    before = published_state(version)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        reinsert.reinsert(PolicyVersion, version.pk, how=how, id=version.pk + 1000)
+    assert published_state(version) == before
+
+
+@pytest.mark.parametrize("how", reinsert.ways())
+def test_a_published_section_cannot_be_written_back_over_itself(launch_content, how):
+    version = in_force()
+    draft = services.draft_start_next()
+    section = version.sections.get(anchor="cookies")
+    before = published_state(version)
+    for overrides in ({"body_en": "Rewritten."}, {"version_id": draft.pk, "anchor": "moved-out"}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            reinsert.reinsert(Section, section.pk, how=how, **overrides)
+    assert published_state(version) == before
+
+
+def draft_and_back(version, how):
+    """The round trip of the issue: the row as a draft, a section edited, the row published again."""
+    reinsert.reinsert(PolicyVersion, version.pk, how=how, status="draft")
+    Section.objects.filter(version_id=version.pk, anchor="cookies").update(body_en="Rewritten.")
+    reinsert.reinsert(PolicyVersion, version.pk, how=how, status="published")
+
+
+@pytest.mark.parametrize("how", reinsert.ways())
+def test_the_draft_and_back_round_trip_is_refused(launch_content, how):
+    version = in_force()
+    before = published_state(version)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        draft_and_back(version, how)
+    assert published_state(version) == before
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="REPLACE and its pragma are SQLite's")
+@pytest.mark.parametrize("how", reinsert.SQLITE_ONLY)
+def test_the_round_trip_is_refused_on_a_connection_without_recursive_triggers(launch_content, how):
+    # The sqlite3 shell or a script does not run the settings' init_command: the BEFORE
+    # INSERT guards hold without the delete triggers.
+    version = in_force()
+    before = published_state(version)
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA recursive_triggers").fetchone() == (1,)
+        cursor.execute("PRAGMA recursive_triggers = OFF")
+    try:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            draft_and_back(version, how)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA recursive_triggers = ON")
+    assert published_state(version) == before
+
+
+@pytest.mark.parametrize("how", reinsert.ways())
+def test_drafts_can_still_be_written_back_over_themselves(launch_content, how):
+    draft = services.draft_start_next()
+    reinsert.reinsert(PolicyVersion, draft.pk, how=how, summary_en="Rewritten draft.")
+    reinsert.reinsert(Section, draft.sections.get(anchor="cookies").pk, how=how, body_en="Rewritten.")
+    assert PolicyVersion.objects.get(pk=draft.pk).summary_en == "Rewritten draft."
+    assert draft.sections.get(anchor="cookies").body_en == "Rewritten."
