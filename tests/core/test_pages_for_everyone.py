@@ -75,6 +75,8 @@ def test_head_answers_the_get_headers_without_a_body(launch_content):
     import sys
 
     from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     def call(method):
         seen = {}
@@ -92,7 +94,15 @@ def test_head_answers_the_get_headers_without_a_body(launch_content):
         body = b"".join(WSGIHandler()(environ, lambda status, headers: seen.update(headers)))
         return dict(seen), body
 
-    get_headers, get_body = call("GET")
-    head_headers, head_body = call("HEAD")
+    # As Django's test client does: the handler's end-of-request signal would otherwise close
+    # the connection that holds this test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        get_headers, get_body = call("GET")
+        head_headers, head_body = call("HEAD")
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     assert get_body and head_body == b""
     assert head_headers["Content-Length"] == get_headers["Content-Length"] == str(len(get_body))
