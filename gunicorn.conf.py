@@ -20,3 +20,7 @@ max_requests_jitter = 1000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket: its default path (~/.gunicorn/gunicorn.ctl) is one per user, so a second
+# instance on the same machine deleted the first one's; nothing here uses it (HUP and TERM
+# signals manage the workers).
+control_socket_disable = True

@@ -197,3 +197,23 @@ def test_every_page_is_a_503_on_a_cold_process_with_the_database_down():
         DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
     )
     assert result.stdout.strip().splitlines()[-2:] == ["503 503 503 503 503 503", "503 5"], result.stderr
+
+
+@pytest.mark.django_db
+def test_sqlite_commits_are_durable_and_replace_fires_the_delete_guards():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's pragmas")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL: a committed consent record survives power loss
+        cursor.execute("PRAGMA recursive_triggers")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_gunicorn_runs_without_the_shared_control_socket():
+    # Its default path is one per user: a second instance deleted the first one's socket.
+    import runpy
+
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["control_socket_disable"] is True

@@ -84,17 +84,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE makes writers queue on the
     # busy timeout instead of failing with "database is locked" mid-transaction.
     # recursive_triggers: only then does the delete half of REPLACE / INSERT OR REPLACE
-    # fire the append-only and published-text delete triggers.
+    # fire the append-only and published-text delete triggers. synchronous=FULL: in WAL mode
+    # NORMAL may lose the last commits on power loss, and a consent record is committed
+    # before its cookie is sent: the record must outlive the response.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA recursive_triggers=ON;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA recursive_triggers=ON;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: one every process shares, since `make run` starts several workers and a publish
-# must reach them all. The database by default (`manage.py createcachetable`), Redis (Django's
+# must reach them all. The database by default (a table `migrate` creates), Redis (Django's
 # own backend) at scale. core.cache keeps per-process copies on top, never as the truth.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
