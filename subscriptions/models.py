@@ -1,5 +1,7 @@
 """Subscribers, the campaign that announces a material version, and one delivery per pair."""
 
+import contextlib
+import re
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -9,10 +11,29 @@ from django.utils.translation import gettext_lazy as _
 
 from notices.models import PolicyVersion
 
+# An unquoted local part (RFC 5322 dot-atom): quoting such a local part changes nothing.
+DOT_ATOM_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
 
 def normalise_email(address: str) -> str:
-    """Key an address case-insensitively, so one mailbox is one subscriber."""
-    return address.strip().casefold()
+    """Key an address so that one mailbox is one subscriber and one rate-limit count.
+
+    Case-insensitive; the domain in its ASCII form (IDNA: "bücher.example" and
+    "xn--bcher-kva.example" are one domain); a quoted local part unquoted when the quotes
+    change nothing ('"ada"@…' is 'ada@…').
+    """
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address.casefold()
+    if len(local) >= 2 and local[0] == local[-1] == '"':
+        inner = re.sub(r"\\(.)", r"\1", local[1:-1])
+        if DOT_ATOM_RE.match(inner):
+            local = inner
+    # Not a valid IDN: keyed as written (the form refuses such addresses anyway).
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local.casefold()}@{domain.casefold()}"
 
 
 class SubscriberQuerySet(models.QuerySet):

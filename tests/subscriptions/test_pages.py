@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone, translation
 
 from notices.models import PolicyVersion
-from subscriptions import ratelimit, tokens
+from subscriptions import ratelimit, services, tokens
 from subscriptions.models import Campaign, Delivery, Subscriber
 from tests.cookies.conftest import post_banner_choice
 from tests.tasks import run_due_tasks
@@ -314,3 +314,48 @@ def test_unknown_language_prefix_and_wrong_methods(client):
     assert client.put("/en/privacy/subscribe/").status_code == 405
     assert client.delete(f"/en/privacy/unsubscribe/{tokens.unsubscribe_token(subscriber_id=1)}/").status_code == 405
     assert client.post("/en/privacy/subscribe/sent/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Ada@Bücher.example", "ada@xn--bcher-kva.example"),
+        ('"ada"@example.com', "ADA@example.com"),
+    ],
+)
+def test_one_mailbox_is_one_subscriber_however_it_is_spelled(db, one, other):
+    from subscriptions.models import Subscriber, normalise_email
+    from subscriptions.tokens import ConfirmRequest
+
+    assert normalise_email(one) == normalise_email(other)
+    first = services.subscription_confirm(request=ConfirmRequest(email=one, language="en", issued_at=0))
+    second = services.subscription_confirm(request=ConfirmRequest(email=other, language="ko", issued_at=0))
+    assert first.pk == second.pk and Subscriber.objects.count() == 1
+    assert Subscriber.objects.get().language == "ko"
+
+
+def test_a_quoted_local_part_that_needs_its_quotes_keeps_them():
+    from subscriptions.models import normalise_email
+
+    assert normalise_email('"a b"@example.com') == '"a b"@example.com'
+    assert normalise_email('"a b"@example.com') != normalise_email("ab@example.com")
+
+
+def test_the_migration_rekeys_old_keys_and_leaves_one_mailboxs_two_rows_alone(db, capsys):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from subscriptions.models import Subscriber
+
+    migration = import_module("subscriptions.migrations.0002_rekey_addresses")
+    now = timezone.now()
+    # keys as the old normalisation (casefold only) made them
+    Subscriber.objects.create(email="Ada@Bücher.example", email_key="ada@bücher.example", confirmed_at=now)
+    Subscriber.objects.create(email='"bo"@example.com', email_key='"bo"@example.com', confirmed_at=now)
+    Subscriber.objects.create(email="bo@example.com", email_key="bo@example.com", confirmed_at=now)
+    migration.rekey(apps, None)
+    keys = sorted(Subscriber.objects.values_list("email_key", flat=True))
+    assert keys == ['"bo"@example.com', "ada@xn--bcher-kva.example", "bo@example.com"]
+    assert "2 subscribers share a mailbox" in capsys.readouterr().out
