@@ -12,6 +12,7 @@ from django.template import loader
 from django.urls import Resolver404, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.cache import GENERATION_KEY
@@ -87,7 +88,12 @@ def admin_login_locked_out(request, original_response=None, credentials=None):
     Every attempt during a lockout restarts the cool-off, so "in N minutes" counts from now.
     """
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    context = {"minutes": minutes, "site_header": admin.site.site_header, "site_title": admin.site.site_title}
+    context = {
+        "title": _("Too many login attempts"),
+        "minutes": minutes,
+        "site_header": admin.site.site_header,
+        "site_title": admin.site.site_title,
+    }
     response = render(request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
     add_never_cache_headers(response)
     return response
