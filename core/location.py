@@ -46,6 +46,10 @@ DATABASE_NAMES = (
     "DBIP-Country-Lite.mmdb",
 )
 
+# What django-axes records for a client whose address is unknown; must be a valid address
+# for AccessAttempt.ip_address (PostgreSQL stores it as inet). From the reserved 0.0.0.0/8.
+UNKNOWN_CLIENT = "0.0.0.0"  # noqa: S104 (a recorded address, not a socket to bind)
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -123,6 +127,15 @@ def client_address(meta) -> Address | None:
     if len(entries) < hops:
         return None
     return parse_address(entries[-hops])
+
+
+def client_ip_for_axes(request) -> str:
+    """The client address for django-axes' lockouts (AXES_CLIENT_IP_CALLABLE): the same one
+    the rest of the site uses, so a client cannot pick its own by writing X-Forwarded-For.
+    Unknown (the request did not come through the trusted proxies) gives 0.0.0.0,
+    one shared bucket, rather than no address at all (which would never be locked out)."""
+    address = client_address(request.META)
+    return str(address) if address is not None else UNKNOWN_CLIENT
 
 
 def parse_address(value: str) -> Address | None:

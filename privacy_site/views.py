@@ -2,6 +2,8 @@
 
 import logging
 
+from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect, JsonResponse
@@ -9,7 +11,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, reverse
 from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.cache import GENERATION_KEY
@@ -77,3 +80,20 @@ def page_not_found(request, exception, template_name="404.html"):
 def csrf_failure(request, reason=""):
     """Explain a refused form in the visitor's language (an expired page, blocked cookies)."""
     return render(request, "403_csrf.html", status=403)
+
+
+def admin_login_locked_out(request, original_response=None, credentials=None):
+    """The admin login page after too many failures (django-axes' AXES_LOCKOUT_CALLABLE).
+
+    Every attempt during a lockout restarts the cool-off, so "in N minutes" counts from now.
+    """
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "title": _("Too many login attempts"),
+        "minutes": minutes,
+        "site_header": admin.site.site_header,
+        "site_title": admin.site.site_title,
+    }
+    response = render(request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    add_never_cache_headers(response)
+    return response

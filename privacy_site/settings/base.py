@@ -1,5 +1,6 @@
 """Settings shared by every environment; dev, test and prod adjust a few of them."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,8 @@ INSTALLED_APPS = [
     "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
+    # Admin login lockout (README "Editing the policy"); its access records show in the admin.
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -51,6 +54,8 @@ MIDDLEWARE = [
     # after the banner is spliced in); the only per-visitor part of a cached page.
     "cookies.middleware.ConsentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "privacy_site.urls"
@@ -124,6 +129,23 @@ WEB_CONCURRENCY = web_concurrency()
 
 # Background work through the Django Tasks API; jobs live in the database by default.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Admin login throttling (django-axes). Axes' backend comes first: it refuses a locked-out
+# login before the password is even checked, and records every failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed logins for one username from one client address, that pair is
+# locked out for the cool-off; each further attempt during the lockout restarts it. Keyed
+# on the pair so that nobody can lock a publisher out from everywhere by guessing wrong.
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The client address as the rest of the site resolves it (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "core.location.client_ip_for_axes"
+AXES_LOCKOUT_CALLABLE = "privacy_site.views.admin_login_locked_out"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -208,7 +230,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # axes: one line per failed admin login and per lockout.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "INFO"}},
 }
 NOTICES_MATERIAL_NOTICE_DAYS = env_int("NOTICES_MATERIAL_NOTICE_DAYS", 30)
 
