@@ -129,6 +129,9 @@ WEB_CONCURRENCY = web_concurrency()
 
 # Background work through the Django Tasks API; jobs live in the database by default.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz answers 503 when a task ready to run has waited longer than this (seconds): the
+# worker is dead, stuck or missing (README "Operations").
+HEALTH_MAX_TASK_AGE = env_int("HEALTH_MAX_TASK_AGE", 300)
 
 # Admin login throttling (django-axes). Axes' backend comes first: it refuses a locked-out
 # login before the password is even checked, and records every failure.
@@ -254,6 +257,8 @@ CONSENT_DO_NOT_SELL_JURISDICTIONS = ("us-ca",)
 CONSENT_GPC_GROUPS = ("advertising",)
 CONSENT_GPC_LAST_UPDATE = env_str("CONSENT_GPC_LAST_UPDATE", "2026-01-15")
 CONSENT_ID_COOKIE_NAME = "consent_id"
+# The strictly necessary cookie that remembers the region a visitor chose to read.
+NOTICES_REGION_COOKIE_NAME = "privacy_region"
 CONSENT_USER_AGENT_LENGTH = 200
 # The package keeps each visitor's decisions in its own cookie; the cookies app signs and
 # dates them with the consent id cookie and keeps the proof in ConsentRecord, so the
