@@ -62,7 +62,7 @@ def prepare_site(env: dict) -> None:
 
 def start_gunicorn(env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "--config", "gunicorn.conf.py", "privacy_site.wsgi:application"],
+        [str(Path(PY).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
         cwd=ROOT,
         env=env,
     )

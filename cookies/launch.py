@@ -46,7 +46,7 @@ def groups() -> list[dict]:
                     "lifetime_days": consent_days,
                 },
                 {
-                    "name": "privacy_region",
+                    "name": settings.NOTICES_REGION_COOKIE_NAME,
                     "description": gettext_noop(
                         "Remembers the region you chose, so that the policy shows the right addendum."
                     ),

@@ -15,7 +15,13 @@ from django.db.models import Prefetch
 
 from core.cache import cached
 
+from . import launch
+
 logger = logging.getLogger(__name__)
+
+# Above every version the package writes (creation timestamps): an acceptance stored in a
+# cookie never counts against the fallback catalogue.
+NO_VERSION_ACCEPTED = "\uffff"
 
 
 @dataclass(frozen=True)
@@ -61,10 +67,38 @@ def catalogue() -> Catalogue:
     try:
         return cached(("cookie-catalogue",), _build)
     except DatabaseError:
-        # Fail closed and keep serving: no optional group is known, so nothing optional
-        # runs and no banner is shown; the next request tries the database again.
-        logger.warning("cookie groups unavailable: the database did not answer")
-        return Catalogue(())
+        # Keep serving what the site is known to set: the launch groups, as loaded by
+        # load_cookie_groups (an editor's later wording waits for the database). Fail closed:
+        # no stored acceptance counts against this catalogue, so nothing optional runs until
+        # the database answers again (the next request tries it).
+        logger.warning("cookie groups unavailable: the database did not answer; showing the launch groups")
+        return launch_catalogue()
+
+
+def launch_catalogue() -> Catalogue:
+    return Catalogue(
+        tuple(
+            GroupInfo(
+                varname=entry["varname"],
+                name=entry["name"],
+                description=entry["description"],
+                required=entry.get("is_required", False),
+                deletable=entry.get("is_deletable", True),
+                version=NO_VERSION_ACCEPTED,
+                cookies=tuple(
+                    CookieInfo(
+                        name=item["name"],
+                        description=item["description"],
+                        path=item.get("path", "/"),
+                        domain=item.get("domain", ""),
+                        lifetime_days=item["lifetime_days"],
+                    )
+                    for item in sorted(entry["cookies"], key=lambda item: item["name"])
+                ),
+            )
+            for entry in sorted(launch.groups(), key=lambda entry: entry["ordering"])
+        )
+    )
 
 
 def _build() -> Catalogue:

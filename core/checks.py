@@ -51,3 +51,29 @@ def shared_cache(app_configs, **kwargs):
     hint = "Use the database cache (the default), or Redis with REDIS_URL; or WEB_CONCURRENCY=1."
     make = Warning if settings.DEBUG else Error
     return [make(message, hint=hint, id="core.E010" if make is Error else "core.W010")]
+
+
+# Each cookie the site sets by name: (name setting, Secure setting, Domain setting or None).
+NAMED_COOKIES = (
+    ("SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_DOMAIN"),
+    ("CSRF_COOKIE_NAME", "CSRF_COOKIE_SECURE", "CSRF_COOKIE_DOMAIN"),
+    ("COOKIE_CONSENT_NAME", "COOKIE_CONSENT_SECURE", "COOKIE_CONSENT_DOMAIN"),
+    ("CONSENT_ID_COOKIE_NAME", "COOKIE_CONSENT_SECURE", "COOKIE_CONSENT_DOMAIN"),
+    ("NOTICES_REGION_COOKIE_NAME", "SESSION_COOKIE_SECURE", None),
+)
+
+
+@register()
+def host_prefixed_cookies(app_configs, **kwargs):
+    """A __Host- cookie without Secure, or with a Domain, is silently dropped by browsers:
+    the session, CSRF or consent would never stick. Say so at start-up instead."""
+    problems = []
+    for name_setting, secure_setting, domain_setting in NAMED_COOKIES:
+        name = getattr(settings, name_setting, "")
+        if not name.startswith("__Host-"):
+            continue
+        if not getattr(settings, secure_setting, False):
+            problems.append(Error(f"{name_setting} is {name!r} but {secure_setting} is off.", id="core.E020"))
+        if domain_setting and getattr(settings, domain_setting, None):
+            problems.append(Error(f"{name_setting} is {name!r} but {domain_setting} is set.", id="core.E020"))
+    return problems

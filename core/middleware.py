@@ -8,7 +8,7 @@ its stricter header. It also turns a database that went away into a 503 with Ret
 
 import logging
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, InternalError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
@@ -19,6 +19,17 @@ from .visitor import Visitor
 logger = logging.getLogger(__name__)
 
 HTML_CACHE_CONTROL = "private, no-cache, max-age=0"
+
+
+def is_outage(exception: BaseException) -> bool:
+    """The database cannot be reached or cannot be written (SQLite says so with an
+    OperationalError; PostgreSQL in a read-only transaction, e.g. a replica after a failover,
+    with an InternalError)."""
+    if isinstance(exception, OperationalError | InterfaceError):
+        return True
+    return isinstance(exception, InternalError) and "read-only" in str(exception)
+
+
 RETRY_AFTER_SECONDS = 5
 
 
@@ -50,7 +61,7 @@ class VisitorMiddleware:
     def process_exception(self, request, exception):
         # Only a database that cannot be reached or written is an outage; an IntegrityError
         # is a bug and stays a 500.
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not is_outage(exception):
             return None
         logger.error("database unavailable: %s %s", request.method, request.path, exc_info=exception)
         response = HttpResponse(render_to_string("503.html"), status=503)

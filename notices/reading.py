@@ -8,6 +8,7 @@ is what consent rules, deadlines and records follow.
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from core.visitor import visitor_for
 from . import geo
 from .selectors import ALL
 
-REGION_COOKIE = "privacy_region"
+REGION_COOKIE = settings.NOTICES_REGION_COOKIE_NAME
 AUTO = "auto"
 JURISDICTION_PARAM_RE = re.compile(r"^[a-z0-9-]{1,32}$")
 

@@ -4,6 +4,7 @@ Unlike the policy pages these carry forms and tokens, so they are never cached p
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -23,13 +24,16 @@ def _link_problem(request, *, expired: bool):
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     if request.method == "POST":
-        client = ratelimit.client_ip(request)
-        if not ratelimit.allow(kind="client", value=client, limit=settings.SUBSCRIPTIONS_RATE_PER_CLIENT):
-            return render(request, "subscriptions/rate_limited.html", status=429)
-        form = SubscribeForm(request.POST)
-        if form.is_valid():
-            services.subscription_request(email=form.cleaned_data["email"], language=form.cleaned_data["language"])
-            return redirect("subscriptions:subscribe_sent")
+        # One transaction for the limits and the write: an attempt the database could not
+        # take (read-only, locked, gone: a 503) is not counted against the visitor.
+        with transaction.atomic():
+            client = ratelimit.client_ip(request)
+            if not ratelimit.allow(kind="client", value=client, limit=settings.SUBSCRIPTIONS_RATE_PER_CLIENT):
+                return render(request, "subscriptions/rate_limited.html", status=429)
+            form = SubscribeForm(request.POST)
+            if form.is_valid():
+                services.subscription_request(email=form.cleaned_data["email"], language=form.cleaned_data["language"])
+                return redirect("subscriptions:subscribe_sent")
     else:
         form = SubscribeForm(initial={"language": get_language()})
     return render(request, "subscriptions/subscribe.html", {"form": form})

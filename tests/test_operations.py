@@ -90,7 +90,14 @@ def test_email_url_switches_dev_settings_to_smtp():
 def test_healthz_reports_a_working_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "tasks": "ok",
+        "oldest_task_waiting_seconds": None,
+        "worker_last_seen_seconds": None,
+    }
     assert "no-store" in response.headers["Cache-Control"]
 
 

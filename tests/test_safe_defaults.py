@@ -123,3 +123,45 @@ def test_make_run_serves_the_local_settings_and_make_dev_the_debug_ones():
 def test_the_key_file_is_never_committed():
     ignored = subprocess.run(["git", "check-ignore", "-q", ".secret_key"], cwd=ROOT, check=False)
     assert ignored.returncode == 0
+
+
+def test_prod_cookies_are_host_prefixed_and_secure():
+    """Under prod, the session, CSRF, consent and region cookies carry __Host- (issue 14.8)."""
+    code = (
+        "import django; django.setup(); from django.test import Client; from django.conf import settings; "
+        "from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); call_command('load_cookie_groups', verbosity=0); "
+        "c = Client(HTTP_HOST='privacy.example.com'); "
+        "r = c.get('/en/cookies/', secure=True); "
+        'import re; token = re.search(r\'name="csrfmiddlewaretoken" value="([^"]+)"\', r.content.decode())[1]; '
+        "r2 = c.post('/en/cookies/accept/', {'csrfmiddlewaretoken': token, 'next': '/en/privacy/'}, secure=True); "
+        "r3 = c.get('/en/privacy/region/', {'jurisdiction': 'all'}, secure=True); "
+        "cookies = {**r.cookies, **r2.cookies, **r3.cookies}; "
+        "print(r2.status_code, sorted((k, bool(v['secure']), v['path'], v['domain']) for k, v in cookies.items()))"
+    )
+    result = run_python(
+        code,
+        DJANGO_SETTINGS_MODULE="privacy_site.settings.prod",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="privacy.example.com",
+        DATABASE_URL="sqlite://:memory:",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    status, cookies = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "303", result.stdout
+    names = [entry[0] for entry in eval(cookies)]  # noqa: S307 (our own subprocess's repr)
+    for expected in ("__Host-csrftoken", "__Host-cookie_consent", "__Host-consent_id", "__Host-privacy_region"):
+        assert expected in names, names
+    assert all(secure and path == "/" and not domain for _, secure, path, domain in eval(cookies))  # noqa: S307
+
+
+def test_a_host_cookie_without_secure_or_with_a_domain_is_a_start_up_error(settings):
+    from core.checks import host_prefixed_cookies
+
+    assert host_prefixed_cookies(None) == []  # the test settings use plain names
+    settings.SESSION_COOKIE_NAME, settings.SESSION_COOKIE_SECURE = "__Host-sessionid", False
+    settings.COOKIE_CONSENT_NAME, settings.COOKIE_CONSENT_SECURE = "__Host-cookie_consent", True
+    settings.COOKIE_CONSENT_DOMAIN = "example.com"
+    problems = host_prefixed_cookies(None)
+    assert [p.id for p in problems] == ["core.E020", "core.E020"]
+    assert "SESSION_COOKIE_SECURE" in problems[0].msg and "COOKIE_CONSENT_DOMAIN" in problems[1].msg

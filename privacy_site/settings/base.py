@@ -21,10 +21,14 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it must come before it.
     "modeltranslation",
-    "django.contrib.admin",
+    # django.contrib.admin with the site's AdminSite (a second factor for publishers).
+    "privacy_site.apps.PrivacyAdminConfig",
     "django.contrib.auth",
     # Admin login lockout (README "Editing the policy"); its access records show in the admin.
     "axes",
+    # Second factor (TOTP) for publishers: privacy_site/second_factor.py.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -49,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside CSRF (its CSRF token reaches the cookie) and Common (Content-Length is computed
     # after the banner is spliced in); the only per-visitor part of a cached page.
@@ -129,6 +134,16 @@ WEB_CONCURRENCY = web_concurrency()
 
 # Background work through the Django Tasks API; jobs live in the database by default.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /healthz answers 503 when a task ready to run has waited longer than this (seconds): the
+# worker is dead, stuck or missing (README "Operations").
+HEALTH_MAX_TASK_AGE = env_int("HEALTH_MAX_TASK_AGE", 300)
+
+# Who must sign in to the admin with a TOTP code as well as a password: "nobody",
+# "publishers" (whoever holds the publish permission, superusers included) or "staff".
+# Prod defaults to "publishers" (privacy_site/second_factor.py).
+ADMIN_OTP_REQUIRED_FOR = env_str("ADMIN_OTP_REQUIRED_FOR", "nobody")
+ADMIN_OTP_PUBLISH_PERMISSION = "notices.publish_policyversion"
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Privacy Centre")
 
 # Admin login throttling (django-axes). Axes' backend comes first: it refuses a locked-out
 # login before the password is even checked, and records every failure.
@@ -254,6 +269,8 @@ CONSENT_DO_NOT_SELL_JURISDICTIONS = ("us-ca",)
 CONSENT_GPC_GROUPS = ("advertising",)
 CONSENT_GPC_LAST_UPDATE = env_str("CONSENT_GPC_LAST_UPDATE", "2026-01-15")
 CONSENT_ID_COOKIE_NAME = "consent_id"
+# The strictly necessary cookie that remembers the region a visitor chose to read.
+NOTICES_REGION_COOKIE_NAME = "privacy_region"
 CONSENT_USER_AGENT_LENGTH = 200
 # The package keeps each visitor's decisions in its own cookie; the cookies app signs and
 # dates them with the consent id cookie and keeps the proof in ConsentRecord, so the

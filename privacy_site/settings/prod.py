@@ -15,6 +15,16 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 COOKIE_CONSENT_SECURE = True  # the consent cookies, and the consent id with them
+# __Host- names: a browser accepts such a cookie only from HTTPS, for this exact host (no
+# Domain) and path /, so neither a sibling subdomain nor a plain-HTTP injection can plant or
+# overwrite the session, the CSRF cookie or a visitor's consent (core.E020 keeps them valid).
+# Publishers sign in to the admin with a password and a TOTP code.
+ADMIN_OTP_REQUIRED_FOR = env_str("ADMIN_OTP_REQUIRED_FOR", "publishers")
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+COOKIE_CONSENT_NAME = "__Host-cookie_consent"
+CONSENT_ID_COOKIE_NAME = "__Host-consent_id"
+NOTICES_REGION_COOKIE_NAME = "__Host-privacy_region"
 # Behind a TLS-terminating proxy or CDN that sets X-Forwarded-Proto.
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

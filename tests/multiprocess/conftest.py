@@ -329,7 +329,7 @@ def start_server(tmp_path):
 
 
 def gunicorn_argv() -> list[str]:
-    return [GUNICORN, "--config", "gunicorn.conf.py", "privacy_site.wsgi:application"]
+    return [GUNICORN, "--config", "gunicorn.conf.py"]  # the application gunicorn.conf.py names
 
 
 # ------------------------------------------------------------------------------ warming

@@ -1,0 +1,33 @@
+"""The task workers' heartbeats, for the people who would otherwise not know mail stopped."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import WorkerHeartbeat
+from .worker import HEARTBEAT_SECONDS
+
+# Three missed beats: the worker is gone or stuck (a long task also stops the beat: the
+# column says "not seen", and /healthz says whether the queue is actually waiting).
+STALE_AFTER = timezone.timedelta(seconds=HEARTBEAT_SECONDS * 3)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "state", "last_seen_at", "started_at", "tasks_run", "last_problem"]
+    ordering = ["-last_seen_at"]
+
+    @admin.display(description=_("state"))
+    def state(self, heartbeat):
+        if timezone.now() - heartbeat.last_seen_at <= STALE_AFTER:
+            return _("running")
+        return _("not seen since %(time)s") % {"time": timezone.localtime(heartbeat.last_seen_at).strftime("%H:%M:%S")}
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # forgetting a worker that is gone for good
