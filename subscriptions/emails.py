@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from notices.models import PolicyVersion
 
-from . import tokens
 from .models import Campaign, Delivery
 
 
@@ -145,12 +144,12 @@ class NoticeComposer:
         self._by_language[language] = notice
         return notice
 
-    def message(self, delivery: Delivery) -> EmailMultiAlternatives:
+    def message(self, delivery: Delivery, *, unsubscribe_token: str) -> EmailMultiAlternatives:
+        """The delivery's message, with an unsubscribe link issued for it (links.unsubscribe_links_issue)."""
         subscriber = delivery.subscriber
         language = subscriber.language if subscriber.language in dict(settings.LANGUAGES) else "en"
         notice = self._notice(language)
-        token = tokens.unsubscribe_token(subscriber_id=subscriber.pk)
-        unsubscribe_url = f"{notice.unsubscribe_prefix}{token}/"
+        unsubscribe_url = f"{notice.unsubscribe_prefix}{unsubscribe_token}/"
         text = notice.text.replace(PLACEHOLDER_URL, unsubscribe_url)
         html = notice.html.replace(PLACEHOLDER_URL, escape(unsubscribe_url))
         to_header = envelope_address(subscriber.email)
@@ -224,10 +223,9 @@ def _assemble(subject, text, html, to, message_id, unsubscribe_url, language) ->
     return message
 
 
-def confirmation_message(*, email: str, language: str) -> EmailMultiAlternatives:
-    """The double opt-in email: one signed link that confirms (or updates) the subscription."""
+def confirmation_message(*, email: str, language: str, token: str) -> EmailMultiAlternatives:
+    """The double opt-in email: one link (an opaque token) that confirms or updates the subscription."""
     with translation.override(language):
-        token = tokens.confirm_token(email=email, language=language)
         context = {
             "language": language,
             "site_name": str(settings.NOTICES_SITE_NAME),

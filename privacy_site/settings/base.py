@@ -200,6 +200,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Change notices by email (the subscriptions app; README "Subscriptions and change notices").
 SUBSCRIPTIONS_CONFIRM_MAX_AGE = env_int("SUBSCRIPTIONS_CONFIRM_MAX_AGE", 60 * 60 * 48)
+# Notices are rare (material changes only), so the last one's unsubscribe link must keep
+# working long after it was sent.
+SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE = env_int("SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE", 60 * 60 * 24 * 365 * 3)
 SUBSCRIPTIONS_RATE_PER_ADDRESS = env_int("SUBSCRIPTIONS_RATE_PER_ADDRESS", 3)  # per hour
 SUBSCRIPTIONS_RATE_PER_CLIENT = env_int("SUBSCRIPTIONS_RATE_PER_CLIENT", 20)  # per hour
 SUBSCRIPTIONS_BATCH_SIZE = env_int("SUBSCRIPTIONS_BATCH_SIZE", 200)
