@@ -2,6 +2,7 @@
 
 import datetime
 import email
+import email.header
 import smtplib
 
 import pytest
@@ -268,7 +269,7 @@ def test_the_notice_in_each_language(material_draft, launch_content, publish):
     by_language = {Subscriber.objects.get(email=m.to[0]).language: m for m in mail.outbox}
     assert set(by_language) == {"en", "ko", "zh-hans", "ja"}
     subjects = {lang: m.subject for lang, m in by_language.items()}
-    assert subjects["en"] == "Our Privacy Policy is changing on March 1, 2031"
+    assert subjects["en"] == "Alibaba Cloud: Our Privacy Policy is changing on March 1, 2031"
     assert "2031" in subjects["ko"] and subjects["ko"] != subjects["en"]
     assert subjects["ja"].startswith("2031年3月1日") or "2031年3月1日" in subjects["ja"]
     for language, message in by_language.items():
@@ -288,7 +289,8 @@ def test_the_notice_in_each_language(material_draft, launch_content, publish):
         delivery = Delivery.objects.get(campaign=campaign, subscriber=subscriber)
         assert parsed["Message-ID"] == delivery.message_id
         assert parsed["Content-Language"] == language
-        assert parsed["From"] == settings.DEFAULT_FROM_EMAIL
+        assert str(email.header.make_header(email.header.decode_header(parsed["From"]))) == message.from_email
+        assert email.utils.parseaddr(parsed["From"])[1] == "privacy@localhost"
         for body in (text, html):
             assert unsubscribe in body
             assert f"{prefix}/versions/2031-03-01/" in body

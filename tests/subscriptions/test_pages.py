@@ -78,7 +78,7 @@ def test_subscribing_sends_a_confirmation_in_the_chosen_language_and_stores_noth
     assert Subscriber.objects.count() == 0
     (message,) = mail.outbox
     assert message.to == ["Ada@Example.com"]
-    assert message.subject == "개인정보 처리방침 변경 알림 구독을 확인해 주십시오"
+    assert message.subject == "Alibaba Cloud: 개인정보 처리방침 변경 알림 구독을 확인해 주십시오"
     link = confirm_link(message)
     assert link.startswith(f"{settings.SITE_URL}/ko/privacy/subscribe/confirm/")
     html = message.alternatives[0].content
