@@ -101,13 +101,15 @@ def plain_loop(count: int, port: int) -> None:
 
     django.setup()
     from subscriptions.emails import NoticeComposer
+    from subscriptions.links import unsubscribe_link_issue
     from subscriptions.models import Campaign, Delivery, Subscriber
 
     campaign = Campaign.objects.select_related("version").get()
     composer = NoticeComposer(campaign)
     prepared = {}
     for subscriber in Subscriber.objects.filter(pk__lte=4):
-        message = composer.message(Delivery(campaign=campaign, subscriber=subscriber))
+        token = unsubscribe_link_issue(subscriber_id=subscriber.pk)
+        message = composer.message(Delivery(campaign=campaign, subscriber=subscriber), unsubscribe_token=token)
         prepared[subscriber.language] = (message.from_email, message.message().as_bytes(linesep="\r\n"))
     started = time.monotonic()
     with smtplib.SMTP("127.0.0.1", port) as smtp:

@@ -50,6 +50,7 @@ def prod_env(*, work: Path, port: int, database_url: str, **extra: str) -> dict:
         "WEB_CONCURRENCY": "2",
         "GUNICORN_ACCESS_LOG": "",
         "PORT": str(port),
+        "SITE_URL": "https://privacy.example.com",  # prod requires an explicit https:// one
         "LOG_LEVEL": "WARNING",
         **extra,
     }

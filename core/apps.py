@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """The visitor (client address, location, consent) and the one shared cache."""
+    """The visitor (client address, location, consent), the one shared cache, and the organisation."""
 
     name = "core"
     verbose_name = _("Site core")
@@ -14,6 +14,10 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import cache, checks  # noqa: F401 (registers the system checks)
+        from .models import Organisation
+
+        # Every page's footer and every email names the organisation: an edit retires them all.
+        cache.invalidate_on(Organisation)
 
         # After every migrate (sent once per app; this one is enough): start afresh.
         post_migrate.connect(cache.after_migrate, sender=self, dispatch_uid="core-cache-migrate")

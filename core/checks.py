@@ -77,3 +77,43 @@ def host_prefixed_cookies(app_configs, **kwargs):
         if domain_setting and getattr(settings, domain_setting, None):
             problems.append(Error(f"{name_setting} is {name!r} but {domain_setting} is set.", id="core.E020"))
     return problems
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Names that can never be a real sender's domain (RFC 2606 and RFC 6761 reserved names).
+RESERVED_TLDS = {"localhost", "example", "invalid", "test", "local", "localdomain"}
+
+
+def sender_domain_problem(address: str) -> str | None:
+    """Why an address cannot be the sender of real email, or None."""
+    from email.utils import parseaddr
+
+    _name, addr = parseaddr(address)
+    local, at, domain = addr.rpartition("@")
+    domain = domain.strip().rstrip(".").casefold()
+    if not at or not local or not domain:
+        return "has no domain"
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return f"is on {domain!r}, not a domain anyone can receive replies at"
+    if labels[-1] in RESERVED_TLDS or "example" in labels:  # example.com, example.co.uk, x.example
+        return f"is on {domain!r}, a name reserved for examples and tests"
+    return None
+
+
+@register(deploy=True)
+def sender_address(app_configs, **kwargs):
+    """Real email from a placeholder sender bounces, or lands in spam, or names nobody."""
+    if settings.EMAIL_BACKEND != SMTP_BACKEND:
+        return []
+    problem = sender_domain_problem(settings.DEFAULT_FROM_EMAIL)
+    if problem is None:
+        return []
+    return [
+        Error(
+            f"DEFAULT_FROM_EMAIL ({settings.DEFAULT_FROM_EMAIL}) {problem}, but email is sent over SMTP.",
+            hint="Set DEFAULT_FROM_EMAIL to an address at the organisation's own domain, e.g. "
+            "privacy@yourcompany.com (its domain is also the Message-ID's).",
+            id="core.E020",
+        )
+    ]

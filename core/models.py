@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +46,50 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname}:{self.pid}"
+
+
+def validate_single_line(value: str) -> None:
+    # These values go into email headers (the sender's name, the subject), where a line break
+    # would start a new header; Django refuses such a message, so refuse the value here first.
+    if any(ch in value for ch in "\r\n\t\x00"):
+        raise ValidationError(_("Use a single line, without line breaks or tabs."))
+
+
+class Organisation(models.Model):
+    """Who publishes the policy and sends the emails: the controller and its DPO (one row).
+
+    Site data an editor keeps in the admin (launch values from the policy's Section H, by a
+    data migration). The text fields have a column per language (core/translation.py); an
+    empty translation falls back to English.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        validators=[validate_single_line],
+        help_text=_("The controller, as the policy names it; shown in every email's and page's footer."),
+    )
+    short_name = models.CharField(
+        _("short name"),
+        max_length=80,
+        validators=[validate_single_line],
+        help_text=_("How readers know it; shown as the sender of emails and in their subjects."),
+    )
+    postal_address = models.TextField(_("postal address"), help_text=_("One line per line of the address."))
+    dpo_name = models.CharField(
+        _("data protection contact"),
+        max_length=200,
+        validators=[validate_single_line],
+        help_text=_("The Data Protection Officer's title or name, as the policy gives it."),
+    )
+    dpo_email = models.EmailField(_("data protection email"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisation")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="core_organisation_single_row")]
+
+    def __str__(self):
+        return self.name

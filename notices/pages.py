@@ -15,6 +15,7 @@ from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
 
 from core.cache import cached
+from core.organisation import organisation
 
 from . import selectors
 
@@ -28,6 +29,8 @@ def site_context(path: str, query: dict[str, str] | None = None) -> dict:
         languages.append({"code": code, "name_local": info["name_local"], "url": translate_url(full_path, code)})
     return {
         "site_name": settings.NOTICES_SITE_NAME,
+        # Shared pages render without context processors: the footer's organisation comes here.
+        "organisation": organisation(),
         "site_languages": languages,
         "upcoming_notice": selectors.upcoming_notice(on=selectors.legal_today()),
         "page_path": path,

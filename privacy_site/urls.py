@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cookies import views as cookies_views
+from core import admin_previews
 
 from . import views
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("cookies/demo-analytics.gif", cookies_views.demo_pixel, name="cookies_demo_pixel"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt),
+    # Staff only (admin_view): every registered email, in every language (core.email_previews).
+    path("admin/email-previews/", include(admin_previews.urlpatterns())),
     path("admin/", admin.site.urls),
 ]
 

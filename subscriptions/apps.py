@@ -9,9 +9,17 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Change notices by email")
 
     def ready(self):
+        from django_tasks.signals import task_finished
+
         from notices.signals import version_published
 
         from . import checks, receivers  # noqa: F401  (checks registers the delivery timing check)
 
         # notices sits below this app and never imports it: it announces, we listen.
         version_published.connect(receivers.campaign_for_published_version, dispatch_uid="subscriptions.campaign")
+        # Staff preview every email (core.email_previews); this app's two.
+        from .previews import register_previews
+
+        register_previews()
+        # The worker announces each finished task; a confirmation's stored result is deleted.
+        task_finished.connect(receivers.task_result_forget, dispatch_uid="subscriptions.task-result-forget")

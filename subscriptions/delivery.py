@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from . import sending, tasks
 from .emails import NoticeComposer
+from .links import unsubscribe_links_prune
 from .models import Campaign, Delivery, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def campaign_run(*, campaign_id: int, run_token: str) -> str:
         Campaign.objects.filter(pk=campaign_id).update(status=Campaign.Status.SENDING, started_at=timezone.now())
     deliveries_populate(campaign=campaign)
     deliveries_recover(campaign=campaign)
+    unsubscribe_links_prune()
 
     composer = NoticeComposer(campaign)
     budget = settings.SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS / 4

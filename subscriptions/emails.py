@@ -15,9 +15,10 @@ from django.utils import formats, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from core.organisation import email_context, sender
+from core.organisation import subject as organisation_subject
 from notices.models import PolicyVersion
 
-from . import tokens
 from .models import Campaign, Delivery
 
 
@@ -86,6 +87,7 @@ class LanguageNotice:
     raw: bytes | None  # the whole MIME message with placeholders; None if substitution is unsafe
     unsubscribe_prefix: str
     built_at: float
+    from_email: str
 
 
 class NoticeComposer:
@@ -109,8 +111,12 @@ class NoticeComposer:
         summary = version.summary  # modeltranslation falls back to English
         return {
             "language": language,
-            "subject": _("Our Privacy Policy is changing on %(date)s")
-            % {"date": formats.date_format(version.effective_date, "DATE_FORMAT")},
+            "subject": organisation_subject(
+                _("Our Privacy Policy is changing on %(date)s")
+                % {"date": formats.date_format(version.effective_date, "DATE_FORMAT")}
+            ),
+            "from_email": sender(language),
+            **email_context(language),
             "site_name": str(settings.NOTICES_SITE_NAME),
             "summary": summary,
             "summary_in_english": language != "en" and bool(summary) and not getattr(version, f"summary_{suffix}", ""),
@@ -132,7 +138,16 @@ class NoticeComposer:
             text = render_to_string("emails/change_notice.txt", context)
             html = render_to_string("emails/change_notice.html", context)
             prefix = reverse("subscriptions:unsubscribe", kwargs={"token": "-"})[:-2]
-        message = _assemble(context["subject"], text, html, PLACEHOLDER_TO, PLACEHOLDER_ID, PLACEHOLDER_URL, language)
+        message = _assemble(
+            context["subject"],
+            text,
+            html,
+            PLACEHOLDER_TO,
+            PLACEHOLDER_ID,
+            PLACEHOLDER_URL,
+            language,
+            context["from_email"],
+        )
         raw = message.message().as_bytes(linesep="\r\n")
         expected = {
             PLACEHOLDER_TO: 1,
@@ -141,22 +156,31 @@ class NoticeComposer:
         }
         if any(raw.count(value.encode()) != count for value, count in expected.items()):
             raw = None
-        notice = LanguageNotice(context["subject"], text, html, raw, absolute(prefix), time.monotonic())
+        notice = LanguageNotice(
+            context["subject"], text, html, raw, absolute(prefix), time.monotonic(), context["from_email"]
+        )
         self._by_language[language] = notice
         return notice
 
-    def message(self, delivery: Delivery) -> EmailMultiAlternatives:
+    def message(self, delivery: Delivery, *, unsubscribe_token: str) -> EmailMultiAlternatives:
+        """The delivery's message, with an unsubscribe link issued for it (links.unsubscribe_links_issue)."""
         subscriber = delivery.subscriber
         language = subscriber.language if subscriber.language in dict(settings.LANGUAGES) else "en"
         notice = self._notice(language)
-        token = tokens.unsubscribe_token(subscriber_id=subscriber.pk)
-        unsubscribe_url = f"{notice.unsubscribe_prefix}{token}/"
+        unsubscribe_url = f"{notice.unsubscribe_prefix}{unsubscribe_token}/"
         text = notice.text.replace(PLACEHOLDER_URL, unsubscribe_url)
         html = notice.html.replace(PLACEHOLDER_URL, escape(unsubscribe_url))
         to_header = envelope_address(subscriber.email)
         if notice.raw is None or not unsubscribe_url.isascii() or escape(unsubscribe_url) != unsubscribe_url:
             return _assemble(
-                notice.subject, text, html, subscriber.email, delivery.message_id, unsubscribe_url, language
+                notice.subject,
+                text,
+                html,
+                subscriber.email,
+                delivery.message_id,
+                unsubscribe_url,
+                language,
+                notice.from_email,
             )
         raw = (
             notice.raw.replace(PLACEHOLDER_URL.encode(), unsubscribe_url.encode())
@@ -168,7 +192,7 @@ class NoticeComposer:
             envelope_to=to_header,
             subject=notice.subject,
             body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=notice.from_email,
             to=[subscriber.email],
             headers=_headers(delivery.message_id, unsubscribe_url, language),
         )
@@ -212,11 +236,11 @@ def _headers(message_id: str, unsubscribe_url: str, language: str) -> dict:
     }
 
 
-def _assemble(subject, text, html, to, message_id, unsubscribe_url, language) -> EmailMultiAlternatives:
+def _assemble(subject, text, html, to, message_id, unsubscribe_url, language, from_email) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
         to=[to],
         headers=_headers(message_id, unsubscribe_url, language),
     )
@@ -224,24 +248,24 @@ def _assemble(subject, text, html, to, message_id, unsubscribe_url, language) ->
     return message
 
 
-def confirmation_message(*, email: str, language: str) -> EmailMultiAlternatives:
-    """The double opt-in email: one signed link that confirms (or updates) the subscription."""
+def confirmation_message(*, email: str, language: str, token: str) -> EmailMultiAlternatives:
+    """The double opt-in email: one link (an opaque token) that confirms or updates the subscription."""
     with translation.override(language):
-        token = tokens.confirm_token(email=email, language=language)
         context = {
             "language": language,
             "site_name": str(settings.NOTICES_SITE_NAME),
             "confirm_url": absolute(reverse("subscriptions:subscribe_confirm", kwargs={"token": token})),
             "valid_hours": settings.SUBSCRIPTIONS_CONFIRM_MAX_AGE // 3600,
             "policy_url": absolute(reverse("notices:policy")),
+            **email_context(language),
         }
-        subject = _("Confirm your subscription to Privacy Policy change notices")
+        subject = organisation_subject(_("Confirm your subscription to Privacy Policy change notices"))
         text = render_to_string("emails/subscribe_confirm.txt", context)
         html = render_to_string("emails/subscribe_confirm.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(language),
         to=[email],
         headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
     )

@@ -1,12 +1,16 @@
 """Subscribers, the campaign that announces a material version, and one delivery per pair."""
 
+import base64
 import contextlib
 import re
+import uuid
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from notices.models import PolicyVersion
@@ -41,8 +45,44 @@ class SubscriberQuerySet(models.QuerySet):
         return self.filter(status=Subscriber.Status.CONFIRMED)
 
 
+class PendingQuerySet(models.QuerySet):
+    def live(self, *, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def expired(self, *, now=None):
+        return self.filter(expires_at__lte=now or timezone.now())
+
+
+class PendingSubscription(models.Model):
+    """An address waiting for its confirmation link to be followed: the only place it is kept.
+
+    Deleted when the link is followed (with every other pending request of the mailbox), when
+    the email could not be sent, and when the link expires (see services.pending_prune).
+    """
+
+    # What the confirmation task carries instead of the address (its arguments are stored).
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("email address"), max_length=254)
+    email_key = models.CharField(max_length=254, db_index=True, editable=False)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # The hash of the link's secret, set when the email is composed (tokens.py).
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    objects = PendingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending subscription")
+        verbose_name_plural = _("pending subscriptions")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.reference}"
+
+
 class Subscriber(models.Model):
-    """A confirmed address (double opt-in: nothing is stored before the link is followed)."""
+    """A confirmed address (double opt-in: before the link is followed, only a pending row)."""
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Subscribed")
@@ -55,6 +95,9 @@ class Subscriber(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"))
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The hash of the link that last confirmed it: pressing that button again is harmless,
+    # and after an unsubscribe the same link answers 410 instead of resubscribing.
+    confirmed_by = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -70,6 +113,26 @@ class Subscriber(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.CONFIRMED
+
+
+class UnsubscribeLink(models.Model):
+    """One unsubscribe link as sent in one notice: the hash of its secret, whose it is, until when.
+
+    A new link for every message (a message re-sent after a crash gets another one, and both
+    work), so no raw token is ever stored; expired links are swept by each campaign run.
+    """
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    subscriber = models.ForeignKey("Subscriber", on_delete=models.CASCADE, related_name="unsubscribe_links")
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("unsubscribe link")
+        verbose_name_plural = _("unsubscribe links")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.token_hash[:12]}…"
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -168,8 +231,17 @@ class Delivery(models.Model):
 
     @property
     def message_id(self) -> str:
-        """The Message-ID header: the same for every attempt, so a resend can be recognised."""
-        return f"<notice-{self.campaign_id}-{self.subscriber_id}@{message_id_domain()}>"
+        """The Message-ID header: the same for every attempt, so a resend can be recognised.
+
+        A keyed hash of the pair (HMAC under a key derived from SECRET_KEY), so the id tells a
+        recipient nothing: not how many subscribers there are, nor which campaign this is.
+        """
+        mac = salted_hmac(MESSAGE_ID_SALT, f"{self.campaign_id}:{self.subscriber_id}", algorithm="sha256").digest()
+        local = base64.b32encode(mac[:20]).decode("ascii").lower()
+        return f"<{local}@{message_id_domain()}>"
+
+
+MESSAGE_ID_SALT = "subscriptions.message-id.v1"
 
 
 def message_id_domain() -> str:

@@ -1,6 +1,14 @@
-"""What subscriptions does when the notices app announces something (connected in apps.py)."""
+"""What subscriptions does when another app announces something (connected in apps.py)."""
+
+import logging
+
+from django_tasks_db.backend import DatabaseBackend
 
 from . import services
+from .tasks import FORGOTTEN_TASKS
+
+logger = logging.getLogger(__name__)
+FORGOTTEN_PATHS = {task.module_path for task in FORGOTTEN_TASKS}
 
 
 def campaign_for_published_version(sender, *, version, historical: bool, **kwargs) -> None:
@@ -11,3 +19,25 @@ def campaign_for_published_version(sender, *, version, historical: bool, **kwarg
     """
     if version.material and not historical:
         services.campaign_create(version=version)
+
+
+def task_result_forget(sender, *, task_result, **kwargs) -> None:
+    """Delete the stored result of a confirmation (or prune) task once it has run, sent or not.
+
+    django-tasks-db keeps every task's arguments, return value and traceback in its result
+    table until `prune_db_task_results`; a confirmation's belong to a request that must leave
+    nothing behind. Sent by the worker (django_tasks' task_finished) after the outcome is saved.
+    """
+    # The worker sends its backend on success and the backend's class on failure.
+    backend = sender if isinstance(sender, type) else type(sender)
+    if not issubclass(backend, DatabaseBackend):
+        return
+    if task_result.task.module_path not in FORGOTTEN_PATHS:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    try:
+        DBTaskResult.objects.filter(id=task_result.id).delete()
+    except Exception:
+        # The next run of the prune task, or prune_db_task_results, removes it later.
+        logger.warning("could not delete the result of task %s", task_result.id, exc_info=True)

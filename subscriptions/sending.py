@@ -14,6 +14,7 @@ from django.db import connection as db
 from django.utils import timezone
 
 from .emails import NoticeComposer, PreparedNotice
+from .links import unsubscribe_links_issue
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -47,12 +48,17 @@ def batch_send(*, batch: list[Delivery], claim: str, composer: NoticeComposer) -
     # Compose the whole batch first, so that between two SMTP transactions the worker only
     # records the last outcome: a relay kept waiting answers the next command more slowly.
     prepared = []
+    active = []
     for delivery in batch:
         if not delivery.subscriber.is_active:
             _record(delivery, claim, outcome, "cancelled", status=Delivery.Status.CANCELLED)
             continue
+        active.append(delivery)
+    # Every link is stored (committed) before any message carrying it leaves.
+    unsubscribe_tokens = unsubscribe_links_issue(subscriber_ids=[delivery.subscriber_id for delivery in active])
+    for delivery, unsubscribe_token in zip(active, unsubscribe_tokens, strict=True):
         try:
-            prepared.append((delivery, composer.message(delivery)))
+            prepared.append((delivery, composer.message(delivery, unsubscribe_token=unsubscribe_token)))
         except Exception as exc:  # a message that cannot be built never will be: fail this row only
             logger.warning("cannot build the notice for delivery %s: %s", delivery.pk, describe(exc))
             _record(delivery, claim, outcome, "failed", status=Delivery.Status.FAILED, last_error=describe(exc))

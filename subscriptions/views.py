@@ -15,9 +15,10 @@ from . import ratelimit, services, tokens
 from .forms import SubscribeForm
 
 
-def _link_problem(request, *, expired: bool):
-    # 410 for a genuine link that is too old, 400 for anything forged, garbled or truncated.
-    return render(request, "subscriptions/link_problem.html", {"expired": expired}, status=410 if expired else 400)
+def _link_problem(request, *, expired: bool, kind: str = "confirm"):
+    # 410 for a genuine link that is too old or used up, 400 for anything forged, garbled or truncated.
+    context = {"expired": expired, "kind": kind}
+    return render(request, "subscriptions/link_problem.html", context, status=410 if expired else 400)
 
 
 @never_cache
@@ -49,31 +50,35 @@ def subscribe_sent(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe_confirm(request, token):
     try:
-        confirm = tokens.confirm_read(token)
+        link = services.confirm_link_find(token=token)
     except tokens.TokenExpired:
         return _link_problem(request, expired=True)
     except tokens.TokenInvalid:
         return _link_problem(request, expired=False)
+    if link.subscriber is not None:  # followed already: pressing again changes nothing
+        return render(request, "subscriptions/confirmed.html", {"subscriber": link.subscriber})
     # GET only shows a button: mail scanners follow links, and must not subscribe anyone.
     if request.method != "POST":
-        return render(request, "subscriptions/confirm.html", {"confirm": confirm})
+        return render(request, "subscriptions/confirm.html", {"confirm": link.pending})
     try:
-        subscriber = services.subscription_confirm(request=confirm)
+        subscriber = services.subscription_confirm(pending=link.pending)
     except tokens.TokenExpired:
         return _link_problem(request, expired=True)
     return render(request, "subscriptions/confirmed.html", {"subscriber": subscriber})
 
 
-# RFC 8058: mail clients POST with no cookie, session or CSRF token; the signed token authenticates.
+# RFC 8058: mail clients POST with no cookie, session or CSRF token; the link's token authenticates.
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     try:
-        subscriber_id = tokens.unsubscribe_read(token)
+        if request.method != "POST":
+            services.unsubscribe_link_check(token=token)
+            return render(request, "subscriptions/unsubscribe.html")
+        services.unsubscribe_by_link(token=token)
+    except tokens.TokenExpired:
+        return _link_problem(request, expired=True, kind="unsubscribe")
     except tokens.TokenInvalid:
-        return _link_problem(request, expired=False)
-    if request.method != "POST":
-        return render(request, "subscriptions/unsubscribe.html")
-    services.subscriber_unsubscribe(subscriber_id=subscriber_id)
+        return _link_problem(request, expired=False, kind="unsubscribe")
     return render(request, "subscriptions/unsubscribed.html")

@@ -14,7 +14,12 @@ SECRET = "x" * 20 + "-prod-secret-for-tests-only-0123456789abcdef"
 
 
 def run_python(code, **env):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_", "EMAIL_"))}
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_", "EMAIL_", "SITE_URL", "PORT"))
+    }
+    if env.get("DJANGO_SETTINGS_MODULE") == "privacy_site.settings.prod":
+        # prod refuses to start without an https:// SITE_URL; tests about something else get one.
+        full_env["SITE_URL"] = "https://privacy.example.com"
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120

@@ -125,12 +125,13 @@ def test_the_key_file_is_never_committed():
     assert ignored.returncode == 0
 
 
-def test_prod_cookies_are_host_prefixed_and_secure():
+def test_prod_cookies_are_host_prefixed_and_secure(tmp_path):
     """Under prod, the session, CSRF, consent and region cookies carry __Host- (issue 14.8)."""
     code = (
         "import django; django.setup(); from django.test import Client; from django.conf import settings; "
         "from django.core.management import call_command; "
         "call_command('migrate', verbosity=0); call_command('load_cookie_groups', verbosity=0); "
+        "call_command('collectstatic', interactive=False, verbosity=0); "
         "c = Client(HTTP_HOST='privacy.example.com'); "
         "r = c.get('/en/cookies/', secure=True); "
         'import re; token = re.search(r\'name="csrfmiddlewaretoken" value="([^"]+)"\', r.content.decode())[1]; '
@@ -145,6 +146,7 @@ def test_prod_cookies_are_host_prefixed_and_secure():
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="privacy.example.com",
         DATABASE_URL="sqlite://:memory:",
+        STATIC_ROOT=str(tmp_path / "static"),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     status, cookies = result.stdout.strip().splitlines()[-1].split(" ", 1)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str, web_concurrency
@@ -16,7 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in emails and feeds: where the site runs. Without SITE_URL, the loopback
+# address on PORT (what `make run` and bin/serve listen on); prod requires it (prod.py).
+SITE_URL = (env_str("SITE_URL").strip() or f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it must come before it.
@@ -77,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notices.context_processors.site",
+                "core.context_processors.organisation",
             ],
         },
     },
@@ -202,7 +206,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Privacy Office <privacy@loca
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 if env_str("EMAIL_URL"):
-    vars().update(dj_email_url.parse(env_str("EMAIL_URL")))
+    _email = dj_email_url.parse(env_str("EMAIL_URL"))
+    if "EMAIL_BACKEND" not in _email:
+        # An unknown scheme (e.g. smtp+tls://) would otherwise leave mail on the console, silently.
+        raise ImproperlyConfigured(
+            "EMAIL_URL must start with smtp:// (add ?tls=True or ?ssl=True), submission:// (STARTTLS, "
+            f"port 587 by default), console:// or file://, not {env_str('EMAIL_URL').split(':', 1)[0]}://"
+        )
+    vars().update(_email)
 elif env_str("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env_str("EMAIL_HOST")
@@ -215,6 +226,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Change notices by email (the subscriptions app; README "Subscriptions and change notices").
 SUBSCRIPTIONS_CONFIRM_MAX_AGE = env_int("SUBSCRIPTIONS_CONFIRM_MAX_AGE", 60 * 60 * 48)
+# Notices are rare (material changes only), so the last one's unsubscribe link must keep
+# working long after it was sent.
+SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE = env_int("SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE", 60 * 60 * 24 * 365 * 3)
 SUBSCRIPTIONS_RATE_PER_ADDRESS = env_int("SUBSCRIPTIONS_RATE_PER_ADDRESS", 3)  # per hour
 SUBSCRIPTIONS_RATE_PER_CLIENT = env_int("SUBSCRIPTIONS_RATE_PER_CLIENT", 20)  # per hour
 SUBSCRIPTIONS_BATCH_SIZE = env_int("SUBSCRIPTIONS_BATCH_SIZE", 200)

@@ -1,5 +1,9 @@
 """Production: every secret from the environment, HTTPS everywhere, fail loudly when unset."""
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_str
 from .keys import checked_secret_key
@@ -7,6 +11,26 @@ from .keys import checked_secret_key
 DEBUG = False
 # Refuses the committed development key, short keys and keys of a few repeated characters.
 SECRET_KEY = checked_secret_key(env_str("DJANGO_SECRET_KEY"), source="DJANGO_SECRET_KEY")
+
+
+def checked_site_url(raw: str) -> str:
+    """Every link in every email starts here: an explicit https:// address, or no start at all."""
+    value = raw.strip().rstrip("/")
+    parts = urlsplit(value)
+    if not value:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set under prod settings: the https:// address the site is served at "
+            "(every link in every email starts with it)."
+        )
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment or parts.username:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be an https:// address with a host and nothing after the path, not {raw!r} "
+            "(RFC 8058 one-click unsubscribe needs HTTPS links)."
+        )
+    return value
+
+
+SITE_URL = checked_site_url(env_str("SITE_URL"))
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)

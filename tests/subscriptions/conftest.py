@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from notices import services as notices_services
 from notices.source import parse_policy_text
-from subscriptions.models import Subscriber
+from subscriptions import tokens
+from subscriptions.models import PendingSubscription, Subscriber, normalise_email
 from tests.notices.factories import policy_text
 from tests.tasks import run_due_tasks
 
@@ -66,3 +68,18 @@ def scripted(settings):
     ScriptedBackend.reset()
     yield ScriptedBackend
     ScriptedBackend.reset()
+
+
+def pending_link(email="ada@example.com", language="en") -> str:
+    """A confirmation link token for a pending request, as the confirmation task issues it."""
+    now = timezone.now()
+    token, token_hash = tokens.issue(salt=tokens.CONFIRM_SALT)
+    PendingSubscription.objects.create(
+        email=email,
+        email_key=normalise_email(email),
+        language=language,
+        token_hash=token_hash,
+        created_at=now,
+        expires_at=now + datetime.timedelta(seconds=settings.SUBSCRIPTIONS_CONFIRM_MAX_AGE),
+    )
+    return token

@@ -2,6 +2,7 @@
 
 import datetime
 import email
+import email.header
 import smtplib
 
 import pytest
@@ -16,7 +17,7 @@ from notices import services as notices_services
 from notices.models import PolicyVersion
 from notices.source import parse_policy_text
 from subscriptions import delivery, services, tokens
-from subscriptions.models import Campaign, Delivery, Subscriber
+from subscriptions.models import Campaign, Delivery, Subscriber, UnsubscribeLink
 from tests.notices.factories import policy_text
 from tests.tasks import run_due_tasks
 
@@ -44,7 +45,7 @@ def test_publishing_a_material_version_emails_every_subscriber_once(material_dra
     assert counts(campaign) == {"sent": 8}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in subscribers)
     assert {m.extra_headers["Message-ID"] for m in mail.outbox} == {
-        f"<notice-{campaign.pk}-{s.pk}@localhost>" for s in subscribers
+        d.message_id for d in Delivery.objects.filter(campaign=campaign)
     }
     # Running it again, or resuming it, sends nothing more.
     assert run_again(campaign) == "superseded"
@@ -246,7 +247,7 @@ def test_a_dead_workers_claim_is_recovered_and_its_in_flight_message_resent_once
     in_flight.refresh_from_db()
     assert (in_flight.status, in_flight.interrupted, in_flight.attempts, in_flight.last_error) == ("sent", 1, 2, "")
     (resent,) = [m for m in mail.outbox if m.to == [in_flight.subscriber.email]]
-    assert resent.extra_headers["Message-ID"] == f"<notice-{campaign.pk}-{in_flight.subscriber_id}@localhost>"
+    assert resent.extra_headers["Message-ID"] == in_flight.message_id
     assert Delivery.objects.filter(interrupted__gt=0).count() == 1
     assert counts(campaign) == {"sent": 8}
     assert len(mail.outbox) == 7  # the row marked sent above was "sent" by the dead worker
@@ -268,7 +269,7 @@ def test_the_notice_in_each_language(material_draft, launch_content, publish):
     by_language = {Subscriber.objects.get(email=m.to[0]).language: m for m in mail.outbox}
     assert set(by_language) == {"en", "ko", "zh-hans", "ja"}
     subjects = {lang: m.subject for lang, m in by_language.items()}
-    assert subjects["en"] == "Our Privacy Policy is changing on March 1, 2031"
+    assert subjects["en"] == "Alibaba Cloud: Our Privacy Policy is changing on March 1, 2031"
     assert "2031" in subjects["ko"] and subjects["ko"] != subjects["en"]
     assert subjects["ja"].startswith("2031年3月1日") or "2031年3月1日" in subjects["ja"]
     for language, message in by_language.items():
@@ -280,12 +281,16 @@ def test_the_notice_in_each_language(material_draft, launch_content, publish):
         text = text_part.get_payload(decode=True).decode()
         html = html_part.get_payload(decode=True).decode()
         prefix = f"{settings.SITE_URL}/{language}/privacy"
-        unsubscribe = f"{prefix}/unsubscribe/{tokens.unsubscribe_token(subscriber_id=subscriber.pk)}/"
-        assert "".join(parsed["List-Unsubscribe"].split()) == f"<{unsubscribe}>"  # unfolded
+        unsubscribe = "".join(parsed["List-Unsubscribe"].split()).strip("<>")  # unfolded
+        token = unsubscribe.removeprefix(f"{prefix}/unsubscribe/").removesuffix("/")
+        link = UnsubscribeLink.objects.get(token_hash=tokens.digest(token.split(":")[0]))
+        assert link.subscriber == subscriber
         assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert parsed["Message-ID"] == f"<notice-{campaign.pk}-{subscriber.pk}@localhost>"
+        delivery = Delivery.objects.get(campaign=campaign, subscriber=subscriber)
+        assert parsed["Message-ID"] == delivery.message_id
         assert parsed["Content-Language"] == language
-        assert parsed["From"] == settings.DEFAULT_FROM_EMAIL
+        assert str(email.header.make_header(email.header.decode_header(parsed["From"]))) == message.from_email
+        assert email.utils.parseaddr(parsed["From"])[1] == "privacy@localhost"
         for body in (text, html):
             assert unsubscribe in body
             assert f"{prefix}/versions/2031-03-01/" in body

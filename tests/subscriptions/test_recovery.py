@@ -168,7 +168,8 @@ def test_a_worker_whose_claim_was_recovered_stops_and_records_nothing_more(claim
     delivery.campaign_run(campaign_id=campaign.pk, run_token=Campaign.objects.get().run_token)
     to_second = [m for m in mail.outbox if m.to == [second.email]]
     assert len(to_second) == (2 if answer == "accepted" else 1)
-    assert {m.extra_headers["Message-ID"] for m in to_second} == {f"<notice-{campaign.pk}-{second.pk}@localhost>"}
+    expected = Delivery(campaign=campaign, subscriber=second).message_id
+    assert {m.extra_headers["Message-ID"] for m in to_second} == {expected}
     assert Delivery.objects.filter(campaign=campaign, status="sent").count() == 8
 
 

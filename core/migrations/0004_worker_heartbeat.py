@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_shared_cache_table"),
+        ("core", "0003_organisation"),
     ]
 
     operations = [
