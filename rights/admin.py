@@ -266,11 +266,14 @@ class PrivacyRequestAdmin(OfficersOnly, admin.ModelAdmin):
             services.request_assign(request=obj, assignee=form.cleaned_data["assignee"], user=request.user)
 
     def save_formset(self, request, form, formset, change):
+        # History and replies are read-only here; only new notes are written, by the service.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is not Note:
+            return
         for note_form in formset.forms:
-            if formset.model is Note and note_form.has_changed() and not note_form.instance.pk:
-                text = note_form.cleaned_data.get("text", "").strip()
-                if text:
-                    services.note_add(request=form.instance, text=text, user=request.user)
+            text = (note_form.cleaned_data.get("text") or "").strip() if note_form.has_changed() else ""
+            if text and not note_form.instance.pk:
+                formset.new_objects.append(services.note_add(request=form.instance, text=text, user=request.user))
 
     def get_urls(self):
         own = [

@@ -75,7 +75,9 @@ def test_import_accepts_known_destinations():
 
 def test_publish_refuses_a_draft_with_a_dead_link_naming_the_section(launch_content):
     draft = PolicyVersion.objects.create(effective_date=timezone.now().date().replace(year=2031))
-    Section.objects.create(version=draft, order=1, anchor="rights", heading="Your rights", body="Ask [here](site:bogus).")
+    Section.objects.create(
+        version=draft, order=1, anchor="rights", heading="Your rights", body="Ask [here](site:bogus)."
+    )
     Section.objects.create(version=draft, order=2, anchor="more", heading="More", body="Or by clicking here.")
     problems = services.publish_problems(draft)
     assert any("Your rights" in p and "unknown destination" in p for p in problems)
