@@ -241,4 +241,7 @@ def test_the_form_preselects_the_visitors_location_and_the_type_from_the_link(si
     assert page.find("option", value="portability", selected=True)
     korean = client.get("/ko/privacy/requests/", **FROM_KOREA)
     assert korean.status_code == 200 and 'lang="ko"' in korean.content.decode()
+    assert "요청 보내기" in korean.content.decode() and "대한민국" in korean.content.decode()
+    japanese = client.get("/ja/privacy/requests/").content.decode()
+    assert "請求を送信" in japanese and "お住まいの地域" in japanese
     assert korean["Cache-Control"].count("no-store")
