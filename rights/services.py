@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus, task_backends
 
 from core.addresses import normalise_email
 from core.ratelimit import hit
@@ -249,9 +250,28 @@ def next_digest_at(now: datetime.datetime) -> datetime.datetime:
     return run
 
 
-def digest_schedule() -> None:
-    """Queue the next daily digest (at REQUESTS_DIGEST_HOUR, legal time)."""
-    tasks.daily_digest.using(run_after=next_digest_at(timezone.now())).enqueue()
+def daily_queued() -> bool:
+    """Whether the daily task is already waiting in the queue (so `make run` adds no second chain)."""
+    backend = task_backends[tasks.daily.backend]
+    if hasattr(backend, "results"):  # the in-memory backend of the tests
+        return any(r.status == TaskResultStatus.READY and r.task.name == "daily" for r in backend.results)
+    if type(backend).__module__.startswith("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        return DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path="rights.tasks.daily").exists()
+    return False
+
+
+def daily_schedule(*, if_missing: bool = False) -> bool:
+    """Queue the next daily run (at REQUESTS_DIGEST_HOUR, legal time); False if one was waiting."""
+    if if_missing and daily_queued():
+        return False
+    tasks.daily.using(run_after=next_digest_at(timezone.now())).enqueue()
+    return True
+
+
+def daily_run() -> dict:
+    return {"digests": digest_send(), "unconfirmed_deleted": unverified_prune(), "closed_deleted": closed_prune()}
 
 
 def unverified_prune(*, now: datetime.datetime | None = None) -> int:

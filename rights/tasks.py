@@ -27,10 +27,11 @@ def reply_send(reply_id: int) -> None:
 
 
 @task()
-def daily_digest() -> int:
-    """Email each assignee their due-soon and overdue requests, then queue tomorrow's run."""
-    from .services import digest_schedule, digest_send
+def daily() -> dict:
+    """Once a day: email assignees their due-soon and overdue requests, delete unconfirmed and
+    expired requests, then queue tomorrow's run."""
+    from .services import daily_run, daily_schedule
 
-    sent = digest_send()
-    digest_schedule()
-    return sent
+    done = daily_run()
+    daily_schedule()
+    return done

@@ -164,10 +164,11 @@ def test_overdue_and_due_soon_filters_and_the_daily_digest(site, client, officer
         assert late.reference in overdue and soon.reference not in overdue and later.reference not in overdue
         assert soon.reference in due_soon and late.reference not in due_soon
         mail.outbox.clear()
-        services.digest_schedule()
+        call_command("request_digest", "--schedule", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("request_digest", "--schedule", stdout=open("/dev/null", "w"))  # noqa: SIM115  (no second chain)
     with time_machine.travel(late.verified_at + datetime.timedelta(days=1), tick=False):
         done = run_due_tasks()
-    assert [name for name, _ in done] == ["daily_digest"]
+    assert [name for name, _ in done] == ["daily"]
     (digest,) = mail.outbox
     assert digest.to == ["dpo@example.com"]
     assert late.reference in digest.body and soon.reference in digest.body and later.reference not in digest.body
@@ -246,3 +247,12 @@ def test_csv_export_is_streamed_and_safe_for_spreadsheets(site, client, officer_
     out = StringIO()
     call_command("export_requests", stdout=out)
     assert req.reference in out.getvalue()
+
+
+def test_make_run_queues_one_daily_chain_in_the_database_queue(db, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    for _ in range(2):
+        call_command("request_digest", "--schedule", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert DBTaskResult.objects.filter(task_path="rights.tasks.daily", status="READY").count() == 1
