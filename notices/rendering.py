@@ -37,7 +37,9 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
 }
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# "site": a destination on this site, resolved per language when a page is rendered
+# (notices.destinations).
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel", "site"}
 
 
 def render_markdown(text: str) -> str:

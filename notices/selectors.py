@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 
 from core.cache import cached
 
+from .destinations import resolve_html
 from .models import Jurisdiction, PolicyVersion, Section
 
 ALL = "all"
@@ -176,6 +177,8 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
             "untranslated": untranslated,
         },
     )
+    # site: links become this language's URLs here, so a /ko/ page links to /ko/… pages.
+    html = resolve_html(html, language=language)
     return PolicyDocument(version.effective_date, bool(sections), html, shown, untranslated)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from . import selectors, signals
+from .destinations import link_problems
 from .models import Jurisdiction, PolicyVersion, Section
 from .source import ParsedVersion, PolicySourceError
 
@@ -107,6 +108,7 @@ def publish_problems(version: PolicyVersion, *, historical: bool = False) -> lis
         problems.append(_("The effective date is in the past; choose today or a later date."))
     if not version.sections.exists():
         problems.append(_("A version needs at least one section."))
+    problems.extend(link_publish_problems(version))
     if version.material and not historical:
         if not (version.summary_en or "").strip():
             problems.append(_("A material change needs a change summary in English."))
@@ -119,6 +121,25 @@ def publish_problems(version: PolicyVersion, *, historical: bool = False) -> lis
                 )
                 % {"days": settings.NOTICES_MATERIAL_NOTICE_DAYS, "date": earliest.isoformat()}
             )
+    return problems
+
+
+def link_publish_problems(version: PolicyVersion) -> list[str]:
+    """Unknown site: destinations and dead "click here" phrases, in any language, by section."""
+    sections = list(version.sections.all())
+    anchors = {section.anchor for section in sections}
+    problems = []
+    for section in sections:
+        name = section.heading_en or section.anchor
+        for code, _name in settings.LANGUAGES:
+            rendered = getattr(section, f"body_html_{code.replace('-', '_')}", "") or ""
+            for kind, detail in link_problems(rendered, anchors=anchors):
+                values = {"section": name, "language": code, "detail": detail}
+                if kind == "unknown":
+                    message = _("Section “%(section)s” (%(language)s) links to an unknown destination: %(detail)s.")
+                else:
+                    message = _("Section “%(section)s” (%(language)s) has “%(detail)s” linking nowhere.")
+                problems.append(message % values)
     return problems
 
 

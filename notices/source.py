@@ -25,6 +25,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .destinations import link_problems
+from .rendering import render_markdown
+
 FRONT_MATTER_KEYS = ("effective_date", "material", "summary")
 REQUIRED_KEYS = ("effective_date", "material")
 SECTION_RE = re.compile(r"^##(?!#)\s*(?P<heading>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
@@ -86,6 +89,7 @@ def parse_policy_text(text: str, *, path: str = "<text>") -> ParsedVersion:
     lines = text.split("\n")
     meta, body_start = _parse_front_matter(lines, path)
     sections = _parse_sections(lines, body_start, path)
+    _check_links(sections, path)
     # The checksum covers the normalised text, so line endings or a BOM don't count as a change.
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return ParsedVersion(
@@ -143,6 +147,15 @@ def _front_matter_value(key: str, value: str, path: str, line_no: int):
             raise PolicySourceError(path, line_no, f"material must be true or false, not {value!r}")
         return lowered == "true"
     return value
+
+
+def _check_links(sections: list[ParsedSection], path: str) -> None:
+    """Refuse a site: destination we cannot resolve and a "click here" that links nowhere."""
+    anchors = {section.anchor for section in sections}
+    for section in sections:
+        for kind, detail in link_problems(render_markdown(section.body), anchors=anchors):
+            what = "unknown site destination" if kind == "unknown" else "a 'click here' phrase that links nowhere"
+            raise PolicySourceError(path, section.line, f"section {section.anchor!r}: {what}: {detail}")
 
 
 def _parse_sections(lines: list[str], start: int, path: str) -> list[ParsedSection]:

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", include("notices.urls")),
     # Subscriptions share the policy's address (/<lang>/privacy/subscribe/) but not its app.
     path("privacy/", include("subscriptions.urls")),
+    path("privacy/requests/", include("rights.urls")),
     path("cookies/", include("cookies.urls")),
     prefix_default_language=True,
 )

@@ -11,6 +11,7 @@ class SubscriptionsConfig(AppConfig):
     def ready(self):
         from django_tasks.signals import task_finished
 
+        from core.signals import personal_data_erase, personal_data_export
         from notices.signals import version_published
 
         from . import checks, receivers  # noqa: F401  (checks registers the delivery timing check)
@@ -23,3 +24,7 @@ class SubscriptionsConfig(AppConfig):
         register_previews()
         # The worker announces each finished task; a confirmation's stored result is deleted.
         task_finished.connect(receivers.task_result_forget, dispatch_uid="subscriptions.task-result-forget")
+
+        # A verified privacy request (rights app) reads or erases the address's subscription.
+        personal_data_export.connect(receivers.subscription_export, dispatch_uid="subscriptions.export")
+        personal_data_erase.connect(receivers.subscription_erase, dispatch_uid="subscriptions.erase")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "core",
     "notices",
     "subscriptions",
+    "rights",
     "cookie_consent",
     # After cookie_consent: its admin re-registers the package's Cookie admin with details.
     "cookies",
@@ -236,6 +237,15 @@ SUBSCRIPTIONS_BATCH_SIZE = env_int("SUBSCRIPTIONS_BATCH_SIZE", 200)
 # a run stops taking new batches after a quarter of it (see subscriptions/checks.py).
 SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS = env_int("SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS", 600)
 SUBSCRIPTIONS_RETRY_DELAYS = [int(delay) for delay in env_list("SUBSCRIPTIONS_RETRY_DELAYS", "60,300,1800,7200,21600")]
+
+# Privacy requests (the rights app; README "Privacy requests").
+REQUESTS_VERIFY_MAX_AGE = env_int("REQUESTS_VERIFY_MAX_AGE", 60 * 60 * 48)  # seconds
+REQUESTS_RATE_PER_ADDRESS = env_int("REQUESTS_RATE_PER_ADDRESS", 3)  # per hour
+REQUESTS_RATE_PER_CLIENT = env_int("REQUESTS_RATE_PER_CLIENT", 10)  # per hour
+REQUESTS_RETENTION_DAYS = env_int("REQUESTS_RETENTION_DAYS", 3 * 365)
+REQUESTS_DUE_SOON_DAYS = env_int("REQUESTS_DUE_SOON_DAYS", 3)
+# The hour (in LEGAL_TIME_ZONE) at which the daily digest goes to each assignee.
+REQUESTS_DIGEST_HOUR = env_int("REQUESTS_DIGEST_HOUR", 8)
 
 # Security headers that hold in every environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True
