@@ -2,8 +2,9 @@
 
 import re
 
-from cookie_consent.admin import CookieAdmin
-from cookie_consent.models import Cookie
+from cookie_consent.admin import CookieAdmin, CookieGroupAdmin
+from cookie_consent.models import Cookie, CookieGroup
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.http import StreamingHttpResponse
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import export
-from .models import ConsentRecord, CookieDetail
+from .models import CONSENT_MODE_TYPES, ConsentModeMapping, ConsentRecord, ConsentRule, CookieDetail
 from .selectors import catalogue
 
 
@@ -122,3 +123,49 @@ admin.site.unregister(Cookie)
 @admin.register(Cookie)
 class CookieWithDetailAdmin(CookieAdmin):
     inlines = [CookieDetailInline]
+
+
+class ConsentModeMappingForm(forms.ModelForm):
+    consent_types = forms.MultipleChoiceField(
+        label=_("Consent Mode types"),
+        choices=CONSENT_MODE_TYPES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Granted while this group may run, else denied; a type no group grants stays denied."),
+    )
+
+    class Meta:
+        model = ConsentModeMapping
+        fields = ("consent_types",)
+
+
+class ConsentModeMappingInline(admin.StackedInline):
+    model = ConsentModeMapping
+    form = ConsentModeMappingForm
+    can_delete = False
+    extra = 1
+    max_num = 1
+
+
+admin.site.unregister(CookieGroup)
+
+
+@admin.register(CookieGroup)
+class CookieGroupWithConsentModeAdmin(CookieGroupAdmin):
+    inlines = [ConsentModeMappingInline]
+
+
+@admin.register(ConsentRule)
+class ConsentRuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "consent_model", "show_link", "link_label", "honour_gpc", "places_short")
+    list_filter = ("consent_model", "show_link", "honour_gpc")
+    search_fields = ("code", "name", "places")
+    list_editable = ()
+    ordering = ("ordering", "code")
+
+    @admin.display(description=_("places"))
+    def places_short(self, obj):
+        codes = obj.place_codes
+        if not codes:
+            return _("Everywhere else")
+        return ", ".join(codes[:6]) + (" …" if len(codes) > 6 else "")

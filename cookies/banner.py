@@ -4,7 +4,8 @@ Pages carry fixed markers instead of anything visitor-specific, so they can be r
 once and served to everyone. Per request this module adds, in place of the markers, the
 visitor's consent state for the script, the banner until they choose (rendered once per
 language and variant, with their CSRF token and return address filled in), and the
-region's footer links. It costs string operations only: no SQL query, no template.
+region's footer links (the opt-out link its consent rule asks for). It costs string
+operations only: no SQL query, no template.
 """
 
 import json
@@ -43,7 +44,7 @@ def _cached(state: ConsentState, key: tuple, build) -> str:
 
 
 def banner_html(state: ConsentState, language: str) -> str:
-    key = ("banner", language, state.model, state.do_not_sell, state.gpc)
+    key = ("banner", language, state.model, state.link_label, state.gpc)
     return _cached(
         state,
         key,
@@ -51,7 +52,7 @@ def banner_html(state: ConsentState, language: str) -> str:
             "cookies/_banner.html",
             {
                 "model": state.model,
-                "do_not_sell": state.do_not_sell,
+                "link_label": state.link_label,
                 "gpc": state.gpc,
                 "accept_url": reverse("cookie_consent_accept"),
                 "decline_url": reverse("cookie_consent_decline"),
@@ -67,14 +68,14 @@ def banner_html(state: ConsentState, language: str) -> str:
 def footer_html(state: ConsentState, language: str) -> str:
     if not (state.do_not_sell or state.gpc):
         return ""
-    key = ("footer", language, state.do_not_sell, state.gpc)
+    key = ("footer", language, state.link_label, state.gpc)
     return _cached(
         state,
         key,
         lambda: render_to_string(
             "cookies/_footer.html",
             {
-                "do_not_sell": state.do_not_sell,
+                "link_label": state.link_label,
                 "gpc": state.gpc,
                 "settings_url": reverse("cookie_consent_cookie_group_list"),
             },
