@@ -220,19 +220,32 @@ def write(response, *, consent_id: str, decisions: dict[str, bool | None], group
     value = dict_to_cookie_str(values)
     # Through the package, so name, lifetime and flags follow its COOKIE_CONSENT_* settings.
     set_cookie_dict_to_response(response, values)
+    _set_id_cookie(response, Proof(consent_id, at, digest(value)))
+    refused = {name for name, on in decisions.items() if on is False}
+    for name, (varname, cookie) in groups.refusable_cookies.items():
+        if varname in refused:
+            response.delete_cookie(name, path=cookie.path, domain=cookie.domain or None, samesite="Lax")
+
+
+def write_pending_id(response, consent_id: str) -> None:
+    """Give a browser a consent id before any choice (no decisions cookie, no record yet).
+
+    Its digest is that of an empty decisions cookie, so it vouches for no decision; the
+    first record made for this browser carries the id.
+    """
+    _set_id_cookie(response, Proof(consent_id, timezone.now(), digest("")))
+
+
+def _set_id_cookie(response, proof: Proof) -> None:
     response.set_cookie(
         settings.CONSENT_ID_COOKIE_NAME,
-        sign_proof(Proof(consent_id, at, digest(value))),
+        sign_proof(proof),
         max_age=settings.COOKIE_CONSENT_MAX_AGE,
         domain=settings.COOKIE_CONSENT_DOMAIN,
         secure=settings.COOKIE_CONSENT_SECURE,
         httponly=True,
         samesite="Lax",
     )
-    refused = {name for name, on in decisions.items() if on is False}
-    for name, (varname, cookie) in groups.refusable_cookies.items():
-        if varname in refused:
-            response.delete_cookie(name, path=cookie.path, domain=cookie.domain or None, samesite="Lax")
 
 
 def consent_for(request) -> ConsentState:

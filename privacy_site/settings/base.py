@@ -248,6 +248,9 @@ CONSENT_REFUSAL_MAX_AGE_DAYS = env_int("CONSENT_REFUSAL_MAX_AGE_DAYS", 180)
 CONSENT_RETENTION_DAYS = env_int("CONSENT_RETENTION_DAYS", 3 * 365)
 # Groups that a Global Privacy Control signal (Sec-GPC: 1) turns off, everywhere.
 CONSENT_GPC_GROUPS = ("advertising",)
+# A GPC signal is recorded once per browser that keeps cookies; at most this many such
+# records per network (/24 or /48) an hour, so fetching fresh ids cannot flood the table.
+CONSENT_GPC_RECORDS_PER_HOUR = env_int("CONSENT_GPC_RECORDS_PER_HOUR", 120)
 CONSENT_GPC_LAST_UPDATE = env_str("CONSENT_GPC_LAST_UPDATE", "2026-01-15")
 CONSENT_ID_COOKIE_NAME = "consent_id"
 CONSENT_USER_AGENT_LENGTH = 200
