@@ -13,12 +13,14 @@ import json
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 
 from core.visitor import visitor_for
 
+from . import consent_mode
 from .choices import form_context
 from .models import ConsentRecord
 from .state import ConsentState
@@ -90,9 +92,19 @@ def state_html(state: ConsentState) -> str:
     def build():
         # Group names are slugs (the package validates them), so this JSON needs no escaping
         # beyond what json.dumps does; "<" cannot occur.
-        data = json.dumps({"accepted": list(accepted), "gpc": state.gpc}, separators=(",", ":"))
+        data = json.dumps(
+            {
+                "accepted": list(accepted),
+                "gpc": state.gpc,
+                "consentMode": consent_mode.values(state.groups, accepted),
+            },
+            separators=(",", ":"),
+        )
         html = (
             f'<script type="application/json" id="cookie-consent-state">{data}</script>'
+            # Synchronous, right after the state it reads: the Consent Mode defaults are in
+            # dataLayer before any tag on the page can run (gated tags start later).
+            f'<script src="{escape(static("js/consent-mode.js"))}"></script>'
             '<div id="cookie-consent-status" class="visually-hidden" role="status" aria-live="polite"></div>'
         )
         if PIXEL_GROUP in accepted:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from . import choices, rules
+from . import choices, consent_mode, rules
 from .forms import ChoiceForm
 from .models import ConsentRecord
 from .state import consent_for
@@ -104,6 +104,7 @@ def choose(request, action: str):
                 "accepted": list(state.accepted),
                 "declined": [name for name, on in state.effective.items() if not on],
                 "gpc": state.gpc,
+                "consent_mode": consent_mode.values(state.groups, state.accepted),
                 "message": _("Your cookie choices have been saved."),
             }
         )
