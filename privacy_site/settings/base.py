@@ -246,6 +246,14 @@ CONSENT_REFUSAL_MAX_AGE_DAYS = env_int("CONSENT_REFUSAL_MAX_AGE_DAYS", 180)
 # Opt-in or opt-out, the opt-out link and GPC per place are data: cookies.ConsentRule
 # (admin). Consent records older than this are pruned daily (cookies.tasks).
 CONSENT_RETENTION_DAYS = env_int("CONSENT_RETENTION_DAYS", 3 * 365)
+# The controller named on consent receipts (Kantara Consent Receipt v1.1).
+CONSENT_RECEIPT_CONTROLLER = {
+    "name": env_str("CONSENT_CONTROLLER_NAME", "Privacy Office"),
+    "contact": env_str("CONSENT_CONTROLLER_CONTACT", "Data Protection Officer"),
+    "address": env_str("CONSENT_CONTROLLER_ADDRESS", ""),
+    "email": env_str("CONSENT_CONTROLLER_EMAIL", "privacy@localhost"),
+    "phone": env_str("CONSENT_CONTROLLER_PHONE", ""),
+}
 # Groups that a Global Privacy Control signal (Sec-GPC: 1) turns off, everywhere.
 CONSENT_GPC_GROUPS = ("advertising",)
 # A GPC signal is recorded once per browser that keeps cookies; at most this many such
