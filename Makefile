@@ -29,6 +29,7 @@ setup: install messages
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_launch_content
 	$(BIN)/python manage.py load_cookie_groups
+	$(BIN)/python manage.py schedule_consent_pruning
 	$(BIN)/python manage.py collectstatic --noinput -v0
 
 # `make run` is production-like (privacy_site.settings.local: DEBUG off, a random key made

@@ -259,3 +259,20 @@ class ConsentRule(models.Model):
             raise ValidationError({"places": _("Already in another rule: %(codes)s.") % {"codes": listed}})
         if self.show_link and not self.link_label.strip():
             raise ValidationError({"link_label": _("A link needs a label.")})
+
+
+class RetentionSchedule(models.Model):
+    """The one daily pruning chain: only the queued task holding ``token`` runs and re-queues
+    itself, so re-arming (``schedule_consent_pruning``) retires any older chain."""
+
+    token = models.CharField(max_length=32)
+    next_run = models.DateTimeField(_("next run"), null=True, blank=True)
+    last_run = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_deleted = models.PositiveIntegerField(_("records deleted by the last run"), default=0)
+
+    class Meta:
+        verbose_name = _("retention schedule")
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"next {self.next_run:%Y-%m-%d %H:%M}" if self.next_run else "not scheduled"
