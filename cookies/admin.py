@@ -6,6 +6,7 @@ from cookie_consent.admin import CookieAdmin, CookieGroupAdmin
 from cookie_consent.models import Cookie, CookieGroup
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -77,7 +78,23 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     search_help_text = _("Search by consent id (all 32 characters).")
     actions = ("export_csv",)
     list_per_page = 50
+    change_list_template = "admin/cookies/consentrecord/change_list.html"
     show_full_result_count = False  # counting millions of rows on every page view is slow
+
+    def get_urls(self):
+        from django.urls import path
+
+        from .dashboard_views import dashboard_view
+
+        def view(request):
+            if not self.has_view_permission(request):
+                raise PermissionDenied
+            return dashboard_view(request, self.admin_site)
+
+        return [
+            path("dashboard/", self.admin_site.admin_view(view), name="cookies_consentrecord_dashboard"),
+            *super().get_urls(),
+        ]
 
     def get_search_results(self, request, queryset, search_term):
         # Accept an id pasted with spaces, dashes or capitals.
