@@ -1,22 +1,26 @@
-"""Consent rates for the admin dashboard: aggregate queries only, never a row per record.
+"""Consent rates for the admin dashboard: aggregates only, never a row per record.
 
 Every record falls in one outcome: a withdrawal, a GPC signal (recorded on its own), else
 accept all, reject all or a custom choice. The dashboard counts outcomes by week, region
-(the subdivision where one is known, else the country), language and source, over a
-period and optional filters. On PostgreSQL one statement computes the four breakdowns
-(GROUPING SETS: one pass over the period's rows, through the covering index of migration
-0008); elsewhere one grouped query per breakdown.
+(the subdivision where one is known, else the country), language and source, over whole
+weeks (Monday to Sunday, UTC) and optional filters.
+
+Complete weeks are read from ConsentWeeklyCount, which the daily task (and the dashboard
+itself, for a week it finds missing) fills once per week from the records; only the
+current week is counted from the records themselves. So a view costs a few grouped queries
+over at most (weeks x regions x languages x sources x outcomes) rows, whatever the number
+of records: see bench/consent_dashboard.py.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connections, router
-from django.db.models import Case, CharField, Count, F, Value, When
-from django.db.models.functions import Coalesce, NullIf, TruncWeek
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ConsentRecord
+from .models import ConsentRecord, ConsentWeeklyCount
 
 OUTCOMES = (
     ("accept", _("Accept all")),
@@ -31,21 +35,25 @@ DIMENSIONS = (
     ("language", _("Language")),
     ("source", _("Source")),
 )
-GROUPING_SETS_SQL = (
-    "SELECT GROUPING(week, region, language, source) AS g, week, region, language, source, outcome, "
-    "COUNT(*) FROM ({inner}) AS r "
-    "GROUP BY GROUPING SETS ((week, outcome), (region, outcome), (language, outcome), (source, outcome))"
-)
 # The largest regions and languages are shown one by one, the rest together.
 MAX_ROWS = 25
 OTHER = "~other"
+WEEK = datetime.timedelta(days=7)
+
+
+def monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def week_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(monday(day), datetime.time(), tzinfo=datetime.timezone.utc)
 
 
 @dataclass(frozen=True)
 class Filters:
-    since: datetime.datetime
-    until: datetime.datetime
-    region: str = ""
+    first_week: datetime.date  # a Monday
+    last_week: datetime.date  # a Monday; the period ends the Sunday after it
+    region: str = ""  # "DE" (the whole country) or "US-CO"
     language: str = ""
     source: str = ""
 
@@ -63,6 +71,9 @@ class Row:
         total = self.total
         return self.counts.get(outcome, 0) / total if total else 0.0
 
+    def add(self, outcome: str, n: int) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + n
+
 
 @dataclass
 class Report:
@@ -74,7 +85,7 @@ class Report:
         row = Row("all")
         for each in self.by.get("source", []):
             for outcome, n in each.counts.items():
-                row.counts[outcome] = row.counts.get(outcome, 0) + n
+                row.add(outcome, n)
         return row
 
 
@@ -93,75 +104,96 @@ def region_expression():
     return Coalesce(NullIf(F("subdivision"), Value("")), F("country"), output_field=CharField())
 
 
-def dimension_expression(name: str):
-    return {
-        "week": TruncWeek("created_at", tzinfo=datetime.timezone.utc),
-        "region": region_expression(),
-        "language": F("language"),
-        "source": F("source"),
-    }[name]
+def _region_q(region: str) -> Q:
+    region = region.upper()
+    return Q(region=region) if "-" in region else Q(region=region) | Q(region__startswith=f"{region}-")
 
 
-def records(filters: Filters):
-    found = ConsentRecord.objects.filter(created_at__gte=filters.since, created_at__lt=filters.until)
+def _filtered(queryset, filters: Filters):
     if filters.region:
-        region = filters.region.upper()
-        found = found.filter(subdivision=region) if "-" in region else found.filter(country=region)
+        queryset = queryset.filter(_region_q(filters.region))
     if filters.language:
-        found = found.filter(language=filters.language)
+        queryset = queryset.filter(language=filters.language)
     if filters.source:
-        found = found.filter(source=filters.source)
-    return found.order_by()
+        queryset = queryset.filter(source=filters.source)
+    return queryset
 
 
-def report(filters: Filters) -> Report:
-    """Count the outcomes of the period's records by each dimension."""
-    queryset = records(filters)
-    connection = connections[router.db_for_read(ConsentRecord)]
-    if connection.vendor == "postgresql":
-        counted = _counts_grouping_sets(queryset, connection)
-    else:
-        counted = {name: _counts_orm(queryset, name) for name, _label in DIMENSIONS}
-    return Report(filters, {name: _rows(name, counted.get(name, [])) for name, _label in DIMENSIONS})
-
-
-def _counts_orm(queryset, name: str) -> list[tuple]:
-    rows = (
-        queryset.annotate(key=dimension_expression(name), outcome=outcome_expression())
-        .values_list("key", "outcome")
-        .annotate(n=Count("*"))
+def _records_of(start: datetime.datetime, end: datetime.datetime):
+    """The records of a period, with the columns the counts use (region, outcome)."""
+    return (
+        ConsentRecord.objects.filter(created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .annotate(region=region_expression(), outcome=outcome_expression())
     )
-    return list(rows)
 
 
-def _counts_grouping_sets(queryset, connection) -> dict[str, list[tuple]]:
-    """One pass: GROUPING SETS over the four dimensions (the ORM cannot say GROUPING SETS)."""
-    annotated = queryset.annotate(
-        week=dimension_expression("week"),
-        region=region_expression(),
-        outcome=outcome_expression(),
-    ).values("week", "region", "language", "source", "outcome")
-    inner, params = annotated.query.sql_with_params()
-    # The ORM's own SQL, its values passed as parameters: nothing here comes from the request.
-    sql = GROUPING_SETS_SQL.format(inner=inner)
-    # GROUPING() bits, most significant first: week, region, language, source (1 = not grouped).
-    which = {0b0111: ("week", 1), 0b1011: ("region", 2), 0b1101: ("language", 3), 0b1110: ("source", 4)}
-    counted: dict[str, list[tuple]] = {name: [] for name, _label in DIMENSIONS}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            name, column = which[row[0]]
-            counted[name].append((row[column], row[5], row[6]))
-    return counted
+def report(filters: Filters, *, now: datetime.datetime | None = None) -> Report:
+    """Count the outcomes of the period's records by each dimension."""
+    now = now or timezone.now()
+    current = monday(now.date())
+    weeks_rolled_up(now=now)
+    by = {name: {} for name, _label in DIMENSIONS}
+
+    def count(name, key, outcome, n):
+        by[name].setdefault(key, Row(key)).add(outcome, n)
+
+    complete = _filtered(
+        ConsentWeeklyCount.objects.filter(
+            week__gte=filters.first_week, week__lte=min(filters.last_week, current - WEEK), count__gt=0
+        ),
+        filters,
+    ).order_by()
+    for name, _label in DIMENSIONS:
+        for key, outcome, n in complete.values_list(name, "outcome").annotate(n=Sum("count")):
+            count(name, key.isoformat() if name == "week" else key, outcome, n)
+    if filters.first_week <= current <= filters.last_week:
+        live = _filtered(_records_of(week_start(current), week_start(current) + WEEK), filters)
+        for name, _label in DIMENSIONS:
+            if name == "week":
+                for outcome, n in live.values_list("outcome").annotate(n=Count("*")):
+                    count("week", current.isoformat(), outcome, n)
+            else:
+                for key, outcome, n in live.values_list(name, "outcome").annotate(n=Count("*")):
+                    count(name, key, outcome, n)
+    return Report(filters, {name: _rows(name, rows) for name, rows in by.items()})
 
 
-def _rows(name: str, counted: list[tuple]) -> list[Row]:
-    by_key: dict[str, Row] = {}
-    for key, outcome, n in counted:
-        if name == "week":
-            key = key.date().isoformat() if key is not None else ""
-        key = key or ""
-        by_key.setdefault(key, Row(key)).counts[outcome] = n
+def weeks_rolled_up(*, now: datetime.datetime | None = None) -> int:
+    """Count every complete week that has no counts yet; return how many weeks were added.
+
+    Idempotent and safe to run in several processes at once: a week's counts depend only on
+    its records (past records never change; pruning removes whole old weeks, whose counts
+    stay as statistics), and a second writer's identical rows are ignored.
+    """
+    now = now or timezone.now()
+    last = monday(now.date()) - WEEK
+    oldest = ConsentRecord.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if oldest is None:
+        return 0
+    done = set(ConsentWeeklyCount.objects.filter(week__lte=last).values_list("week", flat=True).distinct())
+    added = 0
+    week = monday(oldest.date())
+    while week <= last:
+        if week not in done:
+            _roll_up(week)
+            added += 1
+        week += WEEK
+    return added
+
+
+def _roll_up(week: datetime.date) -> None:
+    start = week_start(week)
+    counts = [
+        ConsentWeeklyCount(week=week, region=region or "", language=language, source=source, outcome=outcome, count=n)
+        for region, language, source, outcome, n in _records_of(start, start + WEEK)
+        .values_list("region", "language", "source", "outcome")
+        .annotate(n=Count("*"))
+    ] or [ConsentWeeklyCount(week=week, count=0)]
+    ConsentWeeklyCount.objects.bulk_create(counts, ignore_conflicts=True, batch_size=2000)
+
+
+def _rows(name: str, by_key: dict[str, Row]) -> list[Row]:
     if name == "week":
         return sorted(by_key.values(), key=lambda row: row.key)
     rows = sorted(by_key.values(), key=lambda row: (-row.total, row.key))
@@ -169,6 +201,6 @@ def _rows(name: str, counted: list[tuple]) -> list[Row]:
         rest = Row(OTHER)
         for row in rows[MAX_ROWS - 1 :]:
             for outcome, n in row.counts.items():
-                rest.counts[outcome] = rest.counts.get(outcome, 0) + n
+                rest.add(outcome, n)
         rows = [*rows[: MAX_ROWS - 1], rest]
     return rows

@@ -44,7 +44,7 @@ class DashboardForm(forms.Form):
         data = super().clean()
         today = timezone.now().date()
         until = data.get("until") or today
-        since = data.get("since") or until - datetime.timedelta(weeks=DEFAULT_WEEKS)
+        since = data.get("since") or until - datetime.timedelta(weeks=DEFAULT_WEEKS - 1)
         if since > until:
             raise forms.ValidationError(_("The start of the period is after its end."))
         if (until - since).days > MAX_DAYS:
@@ -53,12 +53,11 @@ class DashboardForm(forms.Form):
         return data
 
     def filters(self) -> dashboard.Filters:
+        """Whole weeks: from the Monday of the first day's week to the Sunday of the last's."""
         data = self.cleaned_data
-        start = datetime.datetime.combine(data["since"], datetime.time(), tzinfo=datetime.timezone.utc)
-        end = datetime.datetime.combine(data["until"], datetime.time(), tzinfo=datetime.timezone.utc)
         return dashboard.Filters(
-            since=start,
-            until=end + datetime.timedelta(days=1),
+            first_week=dashboard.monday(data["since"]),
+            last_week=dashboard.monday(data["until"]),
             region=(data.get("region") or "").upper(),
             language=data.get("language") or "",
             source=data.get("source") or "",
@@ -94,7 +93,8 @@ def dashboard_view(request, admin_site):
     if not request.GET:
         form = DashboardForm({})
         form.is_valid()
-    result = dashboard.report(form.filters())
+    filters = form.filters()
+    result = dashboard.report(filters)
     if request.GET.get("format") == "csv":
         return csv_response(result, request.LANGUAGE_CODE)
     language = request.LANGUAGE_CODE
@@ -127,6 +127,8 @@ def dashboard_view(request, admin_site):
         "outcomes": dashboard.OUTCOMES,
         "overall": [(name, overall.counts.get(key, 0), 100 * overall.rate(key)) for key, name in dashboard.OUTCOMES],
         "total": overall.total,
+        "period_start": filters.first_week,
+        "period_end": filters.last_week + datetime.timedelta(days=6),
         "sections": sections,
         "csv_query": _csv_query(request),
     }

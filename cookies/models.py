@@ -276,3 +276,33 @@ class RetentionSchedule(models.Model):
 
     def __str__(self):
         return f"next {self.next_run:%Y-%m-%d %H:%M}" if self.next_run else "not scheduled"
+
+
+class ConsentWeeklyCount(models.Model):
+    """How many records of one week had one outcome, per region, language and source.
+
+    Aggregates only (no consent id, no address): what the dashboard reads for complete
+    weeks, so its cost follows the number of weeks and combinations, not of records.
+    Written once per week by services.consent_weeks_roll_up; a week with no record gets a
+    single row with count 0, so that it is not rolled up again.
+    """
+
+    week = models.DateField(_("week (Monday)"))
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    source = models.CharField(_("source"), max_length=20, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, blank=True)
+    count = models.PositiveIntegerField(_("records"))
+
+    class Meta:
+        verbose_name = _("weekly consent count")
+        verbose_name_plural = _("weekly consent counts")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "region", "language", "source", "outcome"], name="cookies_weeklycount_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.week} {self.region} {self.language} {self.source} {self.outcome}: {self.count}"

@@ -1,6 +1,7 @@
 """Retention on its own: consent records older than CONSENT_RETENTION_DAYS go every day.
 
-One chain of tasks does it: each run prunes (through services.consents_prune and its
+One chain of tasks does it: each run counts the complete weeks for the dashboard
+(dashboard.weeks_rolled_up, so the statistics outlive the records), prunes (through services.consents_prune and its
 PruneGrant, the only way the database lets a record go), logs how many went, and queues
 the next run a day later. The chain's token lives in RetentionSchedule, so a run whose
 token is stale (the chain was re-armed) does nothing, and two chains never run side by
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import services, tasks
+from . import dashboard, services, tasks
 from .models import RetentionSchedule
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ def retention_run(*, run_token: str) -> int | None:
         schedule.save(update_fields=["token", "next_run"])
         # Queue tomorrow's run first: a prune that fails today must not end the chain.
         transaction.on_commit(lambda: _enqueue(token, start + INTERVAL))
+    # Count the weeks for the dashboard before their records can go.
+    dashboard.weeks_rolled_up()
     days = settings.CONSENT_RETENTION_DAYS
     deleted = services.consents_prune(older_than=datetime.timedelta(days=days))
     RetentionSchedule.objects.filter(pk=1).update(last_run=start, last_deleted=deleted)

@@ -116,3 +116,29 @@ def test_only_staff_who_may_view_records_see_it(client, records):
 
 def test_the_changelist_links_to_it(admin_client, records):
     assert URL.encode() in admin_client.get("/admin/cookies/consentrecord/").content
+
+
+def test_complete_weeks_are_counted_once_and_outlive_pruning(admin_client, records, django_assert_max_num_queries):
+    from cookies import dashboard, services
+    from cookies.models import ConsentRecord, ConsentWeeklyCount
+
+    since = (timezone.now() - datetime.timedelta(days=400)).date().isoformat()
+    before = (
+        soup(admin_client.get(URL, {"since": since, "format": "html"})).select_one("table.dashboard-overall").get_text()
+    )
+    assert ConsentWeeklyCount.objects.exists()
+    assert dashboard.weeks_rolled_up() == 0  # nothing left to count
+    # Records of complete weeks pruned: the dashboard's numbers for those weeks stay.
+    this_week = dashboard.week_start(timezone.now().date())
+    services.consents_prune(older_than=timezone.now() - this_week)
+    assert not ConsentRecord.objects.filter(created_at__lt=this_week).exists()
+    after = (
+        soup(admin_client.get(URL, {"since": since, "format": "html"})).select_one("table.dashboard-overall").get_text()
+    )
+    assert after == before
+
+
+def test_the_number_of_queries_does_not_grow_with_records(admin_client, records, django_assert_max_num_queries):
+    admin_client.get(URL)  # counts the complete weeks
+    with django_assert_max_num_queries(20):
+        assert admin_client.get(URL).status_code == 200
