@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -62,7 +63,9 @@ def test_the_dashboard_shows_the_rates(admin_client, records):
     assert overall[4].startswith("14.3 %")  # one GPC record
     for name in ("week", "region", "language", "source"):
         section = page.select_one(f"#by-{name}")
-        assert section.find("svg", class_="consent-chart")
+        svg = section.find("svg", class_="consent-chart")
+        ElementTree.fromstring(str(svg))  # well-formed
+        assert svg.find_all("rect") and not svg.find_all(attrs={"style": True})
         assert section.select("table.dashboard-table tbody tr")
     regions = [th.get_text() for th in page.select("#by-region tbody th")]
     assert regions[0] == "Germany" and "United States (CO)" in regions

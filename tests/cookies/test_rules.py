@@ -125,3 +125,25 @@ def test_load_cookie_groups_restores_missing_rules_without_overwriting(site, dja
         call_command("load_cookie_groups", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert ConsentRule.objects.get(code="us-tx").link_label == OPT_OUT_LABEL
     assert ConsentRule.objects.get(code="kr").consent_model == "opt-out"
+
+
+def test_editors_manage_rules_in_the_admin(site, admin_client):
+    assert b"Colorado" in admin_client.get("/admin/cookies/consentrule/").content
+    response = admin_client.post(
+        "/admin/cookies/consentrule/add/",
+        {
+            "code": "jp",
+            "name": "Japan",
+            "places": "JP, de",
+            "consent_model": "opt-out",
+            "link_label": "",
+            "honour_gpc": "on",
+            "ordering": "5",
+        },
+    )
+    assert response.status_code == 200  # DE belongs to the EEA rule: a form error
+    assert b"Already in another rule" in response.content
+    assert not ConsentRule.objects.filter(code="jp").exists()
+    data = {"code": "jp", "name": "Japan", "places": "jp", "consent_model": "opt-out", "ordering": "5"}
+    assert admin_client.post("/admin/cookies/consentrule/add/", data).status_code == 302
+    assert ConsentRule.objects.get(code="jp").places == "JP"
