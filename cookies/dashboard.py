@@ -132,7 +132,8 @@ def report(filters: Filters, *, now: datetime.datetime | None = None) -> Report:
     """Count the outcomes of the period's records by each dimension."""
     now = now or timezone.now()
     current = monday(now.date())
-    weeks_rolled_up(now=now)
+    # Normally the daily task has counted them all; only this period's are looked for here.
+    weeks_rolled_up(now=now, first_week=filters.first_week)
     by = {name: {} for name, _label in DIMENSIONS}
 
     def count(name, key, outcome, n):
@@ -159,21 +160,25 @@ def report(filters: Filters, *, now: datetime.datetime | None = None) -> Report:
     return Report(filters, {name: _rows(name, rows) for name, rows in by.items()})
 
 
-def weeks_rolled_up(*, now: datetime.datetime | None = None) -> int:
+def weeks_rolled_up(*, now: datetime.datetime | None = None, first_week: datetime.date | None = None) -> int:
     """Count every complete week that has no counts yet; return how many weeks were added.
 
-    Idempotent and safe to run in several processes at once: a week's counts depend only on
-    its records (past records never change; pruning removes whole old weeks, whose counts
-    stay as statistics), and a second writer's identical rows are ignored.
+    Idempotent and safe to run in several processes at once: a complete week's records never
+    change (they are only ever pruned, after the daily task has counted their week, so the
+    counts outlive them), and a second writer's identical rows are ignored. A retention
+    shorter than a week, or a manual prune of the current week, loses those records from the
+    counts too.
     """
     now = now or timezone.now()
     last = monday(now.date()) - WEEK
     oldest = ConsentRecord.objects.order_by("created_at").values_list("created_at", flat=True).first()
     if oldest is None:
         return 0
-    done = set(ConsentWeeklyCount.objects.filter(week__lte=last).values_list("week", flat=True).distinct())
+    week = max(monday(oldest.date()), first_week or datetime.date.min)
+    done = set(
+        ConsentWeeklyCount.objects.filter(week__gte=week, week__lte=last).values_list("week", flat=True).distinct()
+    )
     added = 0
-    week = monday(oldest.date())
     while week <= last:
         if week not in done:
             _roll_up(week)

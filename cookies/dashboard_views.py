@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from notices.places import country_name
 
 from . import charts, dashboard
-from .models import ConsentRecord
+from .models import ConsentRecord, RetentionSchedule
 
 DEFAULT_WEEKS = 12
 MAX_DAYS = 3 * 366
@@ -131,6 +131,8 @@ def dashboard_view(request, admin_site):
         "period_end": filters.last_week + datetime.timedelta(days=6),
         "sections": sections,
         "csv_query": _csv_query(request),
+        "retention_days": settings.CONSENT_RETENTION_DAYS,
+        "retention": RetentionSchedule.objects.filter(pk=1).first(),
     }
     return TemplateResponse(request, "admin/cookies/consentrecord/dashboard.html", context)
 

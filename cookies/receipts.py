@@ -30,8 +30,10 @@ def collection_method(record: ConsentRecord) -> str:
 
 
 def jurisdiction(record: ConsentRecord) -> str:
-    """Where the visitor was: the subdivision, else the country, else the regions applied."""
-    return record.subdivision or record.country or record.jurisdictions or _("Unknown")
+    """Where the visitor was: the subdivision, else the country; if unknown, say so."""
+    if record.subdivision or record.country:
+        return record.subdivision or record.country
+    return _("Unknown location: the strictest rules applied")
 
 
 def policy_url(record: ConsentRecord) -> str:

@@ -145,3 +145,9 @@ def test_the_number_of_queries_does_not_grow_with_records(admin_client, records,
     admin_client.get(URL)  # counts the complete weeks
     with django_assert_max_num_queries(20):
         assert admin_client.get(URL).status_code == 200
+
+
+def test_the_dashboard_says_how_long_records_are_kept(admin_client, records, settings):
+    settings.CONSENT_RETENTION_DAYS = 400
+    text = soup(admin_client.get(URL)).select_one("#retention").get_text()
+    assert "Records are kept 400 days" in text and "schedule_consent_pruning" in text
