@@ -30,6 +30,7 @@ setup: install messages
 	$(BIN)/python manage.py load_launch_content
 	$(BIN)/python manage.py load_cookie_groups
 	$(BIN)/python manage.py request_digest --schedule
+	$(BIN)/python manage.py schedule_consent_pruning
 	$(BIN)/python manage.py collectstatic --noinput -v0
 
 # `make run` is production-like (privacy_site.settings.local: DEBUG off, a random key made

@@ -12,4 +12,5 @@ status=0
 .venv/bin/python bench/policy_page.py "$@" || status=1
 .venv/bin/python bench/campaign.py || status=1
 .venv/bin/python bench/consent_post.py || status=1
+.venv/bin/python bench/consent_dashboard.py || status=1
 exit $status

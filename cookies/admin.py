@@ -2,16 +2,18 @@
 
 import re
 
-from cookie_consent.admin import CookieAdmin
-from cookie_consent.models import Cookie
+from cookie_consent.admin import CookieAdmin, CookieGroupAdmin
+from cookie_consent.models import Cookie, CookieGroup
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import export
-from .models import ConsentRecord, CookieDetail
+from .models import CONSENT_MODE_TYPES, ConsentModeMapping, ConsentRecord, ConsentRule, CookieDetail
 from .selectors import catalogue
 
 
@@ -76,7 +78,23 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     search_help_text = _("Search by consent id (all 32 characters).")
     actions = ("export_csv",)
     list_per_page = 50
+    change_list_template = "admin/cookies/consentrecord/change_list.html"
     show_full_result_count = False  # counting millions of rows on every page view is slow
+
+    def get_urls(self):
+        from django.urls import path
+
+        from .dashboard_views import dashboard_view
+
+        def view(request):
+            if not self.has_view_permission(request):
+                raise PermissionDenied
+            return dashboard_view(request, self.admin_site)
+
+        return [
+            path("dashboard/", self.admin_site.admin_view(view), name="cookies_consentrecord_dashboard"),
+            *super().get_urls(),
+        ]
 
     def get_search_results(self, request, queryset, search_term):
         # Accept an id pasted with spaces, dashes or capitals.
@@ -122,3 +140,49 @@ admin.site.unregister(Cookie)
 @admin.register(Cookie)
 class CookieWithDetailAdmin(CookieAdmin):
     inlines = [CookieDetailInline]
+
+
+class ConsentModeMappingForm(forms.ModelForm):
+    consent_types = forms.MultipleChoiceField(
+        label=_("Consent Mode types"),
+        choices=CONSENT_MODE_TYPES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Granted while this group may run, else denied; a type no group grants stays denied."),
+    )
+
+    class Meta:
+        model = ConsentModeMapping
+        fields = ("consent_types",)
+
+
+class ConsentModeMappingInline(admin.StackedInline):
+    model = ConsentModeMapping
+    form = ConsentModeMappingForm
+    can_delete = False
+    extra = 1
+    max_num = 1
+
+
+admin.site.unregister(CookieGroup)
+
+
+@admin.register(CookieGroup)
+class CookieGroupWithConsentModeAdmin(CookieGroupAdmin):
+    inlines = [ConsentModeMappingInline]
+
+
+@admin.register(ConsentRule)
+class ConsentRuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "consent_model", "show_link", "link_label", "honour_gpc", "places_short")
+    list_filter = ("consent_model", "show_link", "honour_gpc")
+    search_fields = ("code", "name", "places")
+    list_editable = ()
+    ordering = ("ordering", "code")
+
+    @admin.display(description=_("places"))
+    def places_short(self, obj):
+        codes = obj.place_codes
+        if not codes:
+            return _("Everywhere else")
+        return ", ".join(codes[:6]) + (" …" if len(codes) > 6 else "")

@@ -4,7 +4,8 @@ Pages carry fixed markers instead of anything visitor-specific, so they can be r
 once and served to everyone. Per request this module adds, in place of the markers, the
 visitor's consent state for the script, the banner until they choose (rendered once per
 language and variant, with their CSRF token and return address filled in), and the
-region's footer links. It costs string operations only: no SQL query, no template.
+region's footer links (the opt-out link its consent rule asks for). It costs string
+operations only: no SQL query, no template.
 """
 
 import json
@@ -12,12 +13,14 @@ import json
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 
 from core.visitor import visitor_for
 
+from . import consent_mode
 from .choices import form_context
 from .models import ConsentRecord
 from .state import ConsentState
@@ -43,7 +46,7 @@ def _cached(state: ConsentState, key: tuple, build) -> str:
 
 
 def banner_html(state: ConsentState, language: str) -> str:
-    key = ("banner", language, state.model, state.do_not_sell, state.gpc)
+    key = ("banner", language, state.model, state.link_label, state.gpc)
     return _cached(
         state,
         key,
@@ -51,7 +54,7 @@ def banner_html(state: ConsentState, language: str) -> str:
             "cookies/_banner.html",
             {
                 "model": state.model,
-                "do_not_sell": state.do_not_sell,
+                "link_label": state.link_label,
                 "gpc": state.gpc,
                 "accept_url": reverse("cookie_consent_accept"),
                 "decline_url": reverse("cookie_consent_decline"),
@@ -67,14 +70,14 @@ def banner_html(state: ConsentState, language: str) -> str:
 def footer_html(state: ConsentState, language: str) -> str:
     if not (state.do_not_sell or state.gpc):
         return ""
-    key = ("footer", language, state.do_not_sell, state.gpc)
+    key = ("footer", language, state.link_label, state.gpc)
     return _cached(
         state,
         key,
         lambda: render_to_string(
             "cookies/_footer.html",
             {
-                "do_not_sell": state.do_not_sell,
+                "link_label": state.link_label,
                 "gpc": state.gpc,
                 "settings_url": reverse("cookie_consent_cookie_group_list"),
             },
@@ -89,9 +92,19 @@ def state_html(state: ConsentState) -> str:
     def build():
         # Group names are slugs (the package validates them), so this JSON needs no escaping
         # beyond what json.dumps does; "<" cannot occur.
-        data = json.dumps({"accepted": list(accepted), "gpc": state.gpc}, separators=(",", ":"))
+        data = json.dumps(
+            {
+                "accepted": list(accepted),
+                "gpc": state.gpc,
+                "consentMode": consent_mode.values(state.groups, accepted),
+            },
+            separators=(",", ":"),
+        )
         html = (
             f'<script type="application/json" id="cookie-consent-state">{data}</script>'
+            # Synchronous, right after the state it reads: the Consent Mode defaults are in
+            # dataLayer before any tag on the page can run (gated tags start later).
+            f'<script src="{escape(static("js/consent-mode.js"))}"></script>'
             '<div id="cookie-consent-status" class="visually-hidden" role="status" aria-live="polite"></div>'
         )
         if PIXEL_GROUP in accepted:

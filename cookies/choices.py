@@ -45,7 +45,7 @@ def visitor(request, state: ConsentState, *, shown: tuple[str, ...]) -> services
         subdivision=location.subdivision or "",
         shown=shown,
         consent_model=state.model,
-        gpc=state.gpc,
+        gpc=state.gpc_signal,
         language=get_language() or "",
         user_agent=network.truncated_user_agent(request),
         ip_prefix=visitor_for(request).network,

@@ -7,6 +7,8 @@ they are marked here. A text an editor changes in the admin is shown as typed.
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from .rules import CALIFORNIA_LABEL, OPT_IN, OPT_OUT, OPT_OUT_LABEL
+
 
 def lifetime(seconds: int) -> int:
     return max(1, seconds // (24 * 60 * 60))
@@ -17,6 +19,7 @@ def groups() -> list[dict]:
     return [
         {
             "varname": "necessary",
+            "consent_types": ["security_storage"],
             "name": gettext_noop("Strictly necessary"),
             "description": gettext_noop(
                 "Needed for the site to work and to keep it secure: they remember your cookie "
@@ -71,6 +74,7 @@ def groups() -> list[dict]:
         },
         {
             "varname": "functional",
+            "consent_types": ["functionality_storage", "personalization_storage"],
             "name": gettext_noop("Functional"),
             "description": gettext_noop(
                 "Remember choices that make the site easier to use and more personal. This site sets "
@@ -81,6 +85,7 @@ def groups() -> list[dict]:
         },
         {
             "varname": "analytics",
+            "consent_types": ["analytics_storage"],
             "name": gettext_noop("Analytics"),
             "description": gettext_noop(
                 "Help us understand how the site is used, by counting visits with a random "
@@ -100,6 +105,7 @@ def groups() -> list[dict]:
         },
         {
             "varname": "advertising",
+            "consent_types": ["ad_storage", "ad_user_data", "ad_personalization"],
             "name": gettext_noop("Advertising"),
             "description": gettext_noop(
                 "Used by us and our partners to deliver personalised advertisements. This site sets "
@@ -110,3 +116,79 @@ def groups() -> list[dict]:
             "cookies": [],
         },
     ]
+
+
+EEA_UK = (
+    "AT,BE,BG,HR,CY,CZ,DK,EE,FI,FR,DE,GR,HU,IE,IT,LV,LT,LU,MT,NL,PL,PT,RO,SK,SI,ES,SE,"  # EU
+    "IS,LI,NO,"  # the rest of the EEA
+    "GB"
+)
+REST_OF_EUROPE = "AD,AL,AX,BA,BY,CH,FO,GG,GI,IM,JE,MC,MD,ME,MK,RS,RU,SJ,SM,UA,VA,XK"
+# US states with a comprehensive privacy law giving a right to opt out of sale and targeted
+# advertising (California has its own rule, with the wording its law prescribes).
+US_STATES = (
+    ("us-co", gettext_noop("Colorado"), "US-CO"),
+    ("us-ct", gettext_noop("Connecticut"), "US-CT"),
+    ("us-va", gettext_noop("Virginia"), "US-VA"),
+    ("us-ut", gettext_noop("Utah"), "US-UT"),
+    ("us-tx", gettext_noop("Texas"), "US-TX"),
+    ("us-or", gettext_noop("Oregon"), "US-OR"),
+    ("us-mt", gettext_noop("Montana"), "US-MT"),
+    ("us-ia", gettext_noop("Iowa"), "US-IA"),
+    ("us-de", gettext_noop("Delaware"), "US-DE"),
+    ("us-nh", gettext_noop("New Hampshire"), "US-NH"),
+    ("us-nj", gettext_noop("New Jersey"), "US-NJ"),
+    ("us-ne", gettext_noop("Nebraska"), "US-NE"),
+    ("us-tn", gettext_noop("Tennessee"), "US-TN"),
+    ("us-mn", gettext_noop("Minnesota"), "US-MN"),
+    ("us-md", gettext_noop("Maryland"), "US-MD"),
+    ("us-in", gettext_noop("Indiana"), "US-IN"),
+    ("us-ky", gettext_noop("Kentucky"), "US-KY"),
+    ("us-ri", gettext_noop("Rhode Island"), "US-RI"),
+)
+
+
+def consent_rules() -> list[dict]:
+    """The launch consent rules: also what migration 0006 writes."""
+    rules = [
+        {"code": "eea-uk", "name": gettext_noop("EEA and United Kingdom"), "places": EEA_UK, "consent_model": OPT_IN},
+        {"code": "europe", "name": gettext_noop("Rest of Europe"), "places": REST_OF_EUROPE, "consent_model": OPT_IN},
+        {"code": "kr", "name": gettext_noop("South Korea"), "places": "KR", "consent_model": OPT_IN},
+        {
+            "code": "us-ca",
+            "name": gettext_noop("California"),
+            "places": "US-CA",
+            "consent_model": OPT_OUT,
+            "show_link": True,
+            "link_label": CALIFORNIA_LABEL,
+        },
+    ]
+    rules += [
+        {
+            "code": code,
+            "name": name,
+            "places": place,
+            "consent_model": OPT_OUT,
+            "show_link": True,
+            "link_label": OPT_OUT_LABEL,
+        }
+        for code, name, place in US_STATES
+    ]
+    rules += [
+        {
+            # A US visitor whose state is unknown may be in one with a law: the link too.
+            "code": "us",
+            "name": gettext_noop("United States: other states, or state unknown"),
+            "places": "US",
+            "consent_model": OPT_OUT,
+            "show_link": True,
+            "link_label": OPT_OUT_LABEL,
+        },
+        {"code": "other", "name": gettext_noop("Everywhere else"), "places": "", "consent_model": OPT_IN},
+    ]
+    for ordering, rule in enumerate(rules):
+        rule.setdefault("show_link", False)
+        rule.setdefault("link_label", "")
+        rule["honour_gpc"] = True
+        rule["ordering"] = ordering * 10
+    return rules

@@ -1,15 +1,18 @@
 """Consent on every request: verify it, show it to the package, splice it into pages."""
 
+import datetime
 import logging
 
 from django.conf import settings
 from django.db import DatabaseError
 
+from core import ratelimit
 from core.visitor import visitor_for
 
 from . import banner, choices
+from . import state as state_module
 from .models import ConsentRecord
-from .state import consent_for
+from .state import consent_for, new_consent_id
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +46,30 @@ class ConsentMiddleware:
         return response
 
     def _record_gpc(self, request, response, state) -> None:
-        """Record a GPC signal once per browser, on the first page it reaches.
+        """Record a GPC signal once per browser that keeps cookies, never once per request.
 
-        Later requests find the refusal in the cookie and write nothing. When the database
-        is unavailable the page is served anyway (the signal is honoured from the header
-        alone) and the next page tries again.
+        A browser without a consent id gets one (a signed cookie, no record): the signal is
+        honoured from the header on this page and every later one. It is recorded when the
+        browser returns that id, i.e. keeps cookies: a script that drops them writes nothing,
+        however many requests it sends. Later requests find the refusal in the cookie and
+        write nothing either. A network that keeps fetching fresh ids is capped at
+        CONSENT_GPC_RECORDS_PER_HOUR records an hour. When the database is unavailable the
+        page is served anyway and the next page tries again.
         """
         if not state.gpc or not state.gpc_unrecorded or request.method not in ("GET", "HEAD"):
             return
+        if state.proof is None:
+            state_module.write_pending_id(response, new_consent_id())
+            return
         try:
+            if not ratelimit.hit(
+                scope="cookies.gpc-record",
+                value=visitor_for(request).network or "unknown",
+                limit=settings.CONSENT_GPC_RECORDS_PER_HOUR,
+                window=datetime.timedelta(hours=1),
+            ):
+                logger.warning("GPC records from one network over the hourly limit; honoured, not recorded")
+                return
             choices.record_choice(
                 request,
                 state,

@@ -1,9 +1,14 @@
 """Proof of consent: one append-only row per choice, and the details the package lacks."""
 
+import re
+
 from cookie_consent.models import Cookie
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+PLACE_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
 class AppendOnlyError(Exception):
@@ -150,3 +155,154 @@ class CookieDetail(models.Model):
 
     def __str__(self):
         return str(self.cookie)
+
+
+# The consent types of Google Consent Mode v2, in the order Google documents them.
+CONSENT_MODE_TYPES = (
+    ("ad_storage", _("Advertising storage (ad_storage)")),
+    ("ad_user_data", _("Advertising user data (ad_user_data)")),
+    ("ad_personalization", _("Advertising personalisation (ad_personalization)")),
+    ("analytics_storage", _("Analytics storage (analytics_storage)")),
+    ("functionality_storage", _("Functionality storage (functionality_storage)")),
+    ("personalization_storage", _("Personalisation storage (personalization_storage)")),
+    ("security_storage", _("Security storage (security_storage)")),
+)
+
+
+class ConsentModeMapping(models.Model):
+    """Which Google Consent Mode types a cookie group grants when it may run."""
+
+    group = models.OneToOneField(
+        "cookie_consent.CookieGroup",
+        verbose_name=_("cookie group"),
+        on_delete=models.CASCADE,
+        related_name="consent_mode",
+    )
+    consent_types = models.JSONField(
+        _("Consent Mode types"),
+        default=list,
+        blank=True,
+        help_text=_("Granted while this group may run, else denied; a type no group grants stays denied."),
+    )
+
+    class Meta:
+        verbose_name = _("Consent Mode mapping")
+        verbose_name_plural = _("Consent Mode mappings")
+
+    def __str__(self):
+        return ", ".join(self.consent_types) or "—"
+
+
+class ConsentRule(models.Model):
+    """The consent law of some places: opt-in or opt-out, the opt-out link, GPC."""
+
+    class Model(models.TextChoices):
+        OPT_IN = "opt-in", _("Opt-in: optional cookies only after the visitor accepts them")
+        OPT_OUT = "opt-out", _("Opt-out: optional cookies until the visitor refuses them")
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    places = models.TextField(
+        _("places"),
+        blank=True,
+        help_text=_("ISO 3166 codes, comma-separated: DE, US-CO. Empty: every place no rule names."),
+    )
+    consent_model = models.CharField(_("consent model"), max_length=10, choices=Model, default=Model.OPT_IN)
+    show_link = models.BooleanField(
+        _("show the opt-out link"),
+        default=False,
+        help_text=_("In the banner and the footer: opt out of sale and targeted advertising."),
+    )
+    link_label = models.CharField(
+        _("link label"),
+        max_length=100,
+        blank=True,
+        help_text=_("In English, as the law words it; shown translated where a translation exists."),
+    )
+    honour_gpc = models.BooleanField(
+        _("honour Global Privacy Control"),
+        default=True,
+        help_text=_("A Sec-GPC: 1 signal turns the categories it covers off."),
+    )
+    ordering = models.PositiveIntegerField(_("ordering"), default=100)
+
+    class Meta:
+        ordering = ["ordering", "code"]
+        verbose_name = _("consent rule")
+        verbose_name_plural = _("consent rules")
+        constraints = [
+            models.UniqueConstraint(fields=["places"], condition=Q(places=""), name="cookies_consentrule_one_fallback"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def place_codes(self) -> list[str]:
+        return [code.strip().upper() for code in self.places.split(",") if code.strip()]
+
+    def clean(self):
+        bad = [code for code in self.place_codes if not PLACE_RE.match(code)]
+        if bad:
+            raise ValidationError(
+                {"places": _("Not ISO 3166 codes: %(codes)s.") % {"codes": ", ".join(bad)}},
+            )
+        self.places = ",".join(dict.fromkeys(self.place_codes))
+        taken = {
+            code: rule.name
+            for rule in ConsentRule.objects.exclude(pk=self.pk)
+            for code in rule.place_codes
+            if code in self.place_codes
+        }
+        if taken:
+            listed = ", ".join(f"{code} ({name})" for code, name in taken.items())
+            raise ValidationError({"places": _("Already in another rule: %(codes)s.") % {"codes": listed}})
+        if self.show_link and not self.link_label.strip():
+            raise ValidationError({"link_label": _("A link needs a label.")})
+
+
+class RetentionSchedule(models.Model):
+    """The one daily pruning chain: only the queued task holding ``token`` runs and re-queues
+    itself, so re-arming (``schedule_consent_pruning``) retires any older chain."""
+
+    token = models.CharField(max_length=32)
+    next_run = models.DateTimeField(_("next run"), null=True, blank=True)
+    last_run = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_deleted = models.PositiveIntegerField(_("records deleted by the last run"), default=0)
+
+    class Meta:
+        verbose_name = _("retention schedule")
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"next {self.next_run:%Y-%m-%d %H:%M}" if self.next_run else "not scheduled"
+
+
+class ConsentWeeklyCount(models.Model):
+    """How many records of one week had one outcome, per region, language and source.
+
+    Aggregates only (no consent id, no address): what the dashboard reads for complete
+    weeks, so its cost follows the number of weeks and combinations, not of records.
+    Written once per week by services.consent_weeks_roll_up; a week with no record gets a
+    single row with count 0, so that it is not rolled up again.
+    """
+
+    week = models.DateField(_("week (Monday)"))
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    source = models.CharField(_("source"), max_length=20, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, blank=True)
+    count = models.PositiveIntegerField(_("records"))
+
+    class Meta:
+        verbose_name = _("weekly consent count")
+        verbose_name_plural = _("weekly consent counts")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "region", "language", "source", "outcome"], name="cookies_weeklycount_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.week} {self.region} {self.language} {self.source} {self.outcome}: {self.count}"

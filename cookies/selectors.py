@@ -16,6 +16,8 @@ from django.db.models import Prefetch
 from core.cache import cached
 
 from . import launch
+from .models import CONSENT_MODE_TYPES, ConsentRule
+from .rules import RuleBook, rule_book
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +44,15 @@ class GroupInfo:
     deletable: bool
     version: str  # the package's: creation time of the group's newest cookie, "" if none
     cookies: tuple[CookieInfo, ...]
+    consent_types: tuple[str, ...] = ()  # Google Consent Mode types this group grants
 
 
 @dataclass
 class Catalogue:
     groups: tuple[GroupInfo, ...]
+    rules: RuleBook = field(default_factory=lambda: rule_book(()))
     # Rendered fragments (banner, footer, state) by key, filled on first use.
     fragments: dict = field(default_factory=dict)
-    # (consent model, Do Not Sell link) by the jurisdictions where visitors are, filled on
-    # first use.
-    regions: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.optional = tuple(g for g in self.groups if not g.required)
@@ -103,10 +104,12 @@ def launch_catalogue() -> Catalogue:
 
 def _build() -> Catalogue:
     cookies = Cookie.objects.select_related("detail").order_by("-created", "name")
-    groups = CookieGroup.objects.order_by("ordering", "pk").prefetch_related(
-        Prefetch("cookie_set", queryset=cookies, to_attr="cookie_list")
+    groups = (
+        CookieGroup.objects.order_by("ordering", "pk")
+        .select_related("consent_mode")
+        .prefetch_related(Prefetch("cookie_set", queryset=cookies, to_attr="cookie_list"))
     )
-    return Catalogue(tuple(_group_info(group) for group in groups))
+    return Catalogue(tuple(_group_info(group) for group in groups), rule_book(ConsentRule.objects.all()))
 
 
 def _group_info(group: CookieGroup) -> GroupInfo:
@@ -129,7 +132,14 @@ def _group_info(group: CookieGroup) -> GroupInfo:
             )
             for c in sorted(cookies, key=lambda c: c.name)
         ),
+        consent_types=_consent_types(group),
     )
+
+
+def _consent_types(group: CookieGroup) -> tuple[str, ...]:
+    mapping = getattr(group, "consent_mode", None)
+    chosen = set(mapping.consent_types) if mapping is not None else set()
+    return tuple(name for name, _label in CONSENT_MODE_TYPES if name in chosen)
 
 
 def _lifetime(cookie: Cookie) -> int | None:

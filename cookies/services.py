@@ -11,7 +11,7 @@ from django.utils import timezone
 from core import cache
 
 from . import launch
-from .models import ConsentRecord, CookieDetail, PruneGrant
+from .models import ConsentModeMapping, ConsentRecord, ConsentRule, CookieDetail, PruneGrant
 from .selectors import Catalogue
 
 logger = logging.getLogger(__name__)
@@ -106,13 +106,41 @@ def consents_prune(*, older_than: datetime.timedelta, batch: int = PRUNE_BATCH) 
 class LoadResult:
     groups_created: int
     cookies_created: int
+    rules_created: int = 0
+
+
+def consent_rules_load(entries: list[dict] | None = None) -> int:
+    """Create the launch consent rules that are missing (by code); never change an edited one.
+
+    A launch rule whose places another rule already claims is left out, so an editor who
+    moved a place keeps it where they put it.
+    """
+    entries = launch.consent_rules() if entries is None else entries
+    existing = {rule.code: rule for rule in ConsentRule.objects.all()}
+    claimed = {code for rule in existing.values() for code in rule.place_codes}
+    has_fallback = any(not rule.place_codes for rule in existing.values())
+    created = 0
+    for entry in entries:
+        if entry["code"] in existing:
+            continue
+        rule = ConsentRule(**entry)
+        codes = set(rule.place_codes)
+        if codes & claimed or (not codes and has_fallback):
+            continue
+        rule.save()
+        claimed |= codes
+        has_fallback = has_fallback or not codes
+        created += 1
+    return created
 
 
 def cookie_groups_load(entries: list[dict] | None = None) -> LoadResult:
-    """Create the launch groups and cookies that are missing; never overwrite an editor's text."""
+    """Create the launch groups, cookies, Consent Mode mappings and consent rules that are
+    missing; never overwrite an editor's text."""
     entries = launch.groups() if entries is None else entries
     groups_created = cookies_created = 0
     with transaction.atomic():
+        rules_created = consent_rules_load()
         for entry in entries:
             group, created = CookieGroup.objects.get_or_create(
                 varname=entry["varname"],
@@ -125,6 +153,9 @@ def cookie_groups_load(entries: list[dict] | None = None) -> LoadResult:
                 },
             )
             groups_created += created
+            ConsentModeMapping.objects.get_or_create(
+                group=group, defaults={"consent_types": entry.get("consent_types", [])}
+            )
             for item in entry["cookies"]:
                 cookie, created = Cookie.objects.get_or_create(
                     cookiegroup=group,
@@ -136,4 +167,4 @@ def cookie_groups_load(entries: list[dict] | None = None) -> LoadResult:
                 CookieDetail.objects.get_or_create(cookie=cookie, defaults={"lifetime_days": item["lifetime_days"]})
     # Unconditionally: the command is also how an operator clears a stale cache.
     cache.bump_on_commit()
-    return LoadResult(groups_created, cookies_created)
+    return LoadResult(groups_created, cookies_created, rules_created)

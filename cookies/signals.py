@@ -15,9 +15,9 @@ def _package_cache_stale(sender, **kwargs):
 
 
 def connect() -> None:
-    from .models import CookieDetail
+    from .models import ConsentModeMapping, ConsentRule, CookieDetail
 
-    invalidate_on(CookieGroup, Cookie, CookieDetail)
+    invalidate_on(CookieGroup, Cookie, CookieDetail, ConsentRule, ConsentModeMapping)
     for model in (CookieGroup, Cookie):
         post_save.connect(_package_cache_stale, sender=model, dispatch_uid=f"cookies-package-save-{model.__name__}")
         post_delete.connect(_package_cache_stale, sender=model, dispatch_uid=f"cookies-package-del-{model.__name__}")

@@ -111,10 +111,10 @@ class ConsentState:
         self.proof = read_proof(request.COOKIES.get(settings.CONSENT_ID_COOKIE_NAME))
         self.stored = read_decisions(request, self.proof, groups)
         # META, not request.headers: this runs on every request and headers copies all of META.
-        self.gpc = request.META.get("HTTP_SEC_GPC", "").strip() == "1"
+        self.gpc_signal = request.META.get("HTTP_SEC_GPC", "").strip() == "1"
         # Computed on first use; plain attributes, not cached_property, whose lock (Python
         # 3.11) costs more than the work on this path.
-        self._jurisdictions = self._region = self._effective = None
+        self._jurisdictions = self._rule = self._effective = None
 
     @property
     def consent_id(self) -> str | None:
@@ -140,28 +140,31 @@ class ConsentState:
             self._jurisdictions = jurisdictions_at(self.location)
         return self._jurisdictions
 
-    def region(self) -> tuple[str, bool]:
-        """(consent model, whether to show the Do Not Sell link) where the visitor is."""
-        if self._region is None:
-            # Few distinct regions exist, and this runs on every page: ask the rules once each.
-            jurisdictions = self.jurisdictions
-            key = (jurisdictions, settings.CONSENT_OTHER_REGIONS)
-            found = self.groups.regions.get(key)
-            if found is None:
-                found = self.groups.regions[key] = (
-                    rules.consent_model(jurisdictions),
-                    rules.shows_do_not_sell(jurisdictions),
-                )
-            self._region = found
-        return self._region
+    @property
+    def rule(self) -> rules.Rule:
+        """The consent rule where the visitor is (the strictest when that is unknown)."""
+        if self._rule is None:
+            location = self.location
+            self._rule = self.groups.rules.rule_for(location.country, location.subdivision)
+        return self._rule
 
     @property
     def model(self) -> str:
-        return self.region()[0]
+        return self.rule.model
+
+    @property
+    def link_label(self) -> str:
+        """The opt-out link's label where the visitor is; "" where none is shown."""
+        return self.rule.link_label
 
     @property
     def do_not_sell(self) -> bool:
-        return self.region()[1]
+        return bool(self.rule.link_label)
+
+    @property
+    def gpc(self) -> bool:
+        """A GPC signal was sent, and the visitor's rule honours it."""
+        return self.gpc_signal and self.rule.honour_gpc
 
     @property
     def effective(self) -> dict[str, bool]:
@@ -217,19 +220,32 @@ def write(response, *, consent_id: str, decisions: dict[str, bool | None], group
     value = dict_to_cookie_str(values)
     # Through the package, so name, lifetime and flags follow its COOKIE_CONSENT_* settings.
     set_cookie_dict_to_response(response, values)
+    _set_id_cookie(response, Proof(consent_id, at, digest(value)))
+    refused = {name for name, on in decisions.items() if on is False}
+    for name, (varname, cookie) in groups.refusable_cookies.items():
+        if varname in refused:
+            response.delete_cookie(name, path=cookie.path, domain=cookie.domain or None, samesite="Lax")
+
+
+def write_pending_id(response, consent_id: str) -> None:
+    """Give a browser a consent id before any choice (no decisions cookie, no record yet).
+
+    Its digest is that of an empty decisions cookie, so it vouches for no decision; the
+    first record made for this browser carries the id.
+    """
+    _set_id_cookie(response, Proof(consent_id, timezone.now(), digest("")))
+
+
+def _set_id_cookie(response, proof: Proof) -> None:
     response.set_cookie(
         settings.CONSENT_ID_COOKIE_NAME,
-        sign_proof(Proof(consent_id, at, digest(value))),
+        sign_proof(proof),
         max_age=settings.COOKIE_CONSENT_MAX_AGE,
         domain=settings.COOKIE_CONSENT_DOMAIN,
         secure=settings.COOKIE_CONSENT_SECURE,
         httponly=True,
         samesite="Lax",
     )
-    refused = {name for name, on in decisions.items() if on is False}
-    for name, (varname, cookie) in groups.refusable_cookies.items():
-        if varname in refused:
-            response.delete_cookie(name, path=cookie.path, domain=cookie.domain or None, samesite="Lax")
 
 
 def consent_for(request) -> ConsentState:

@@ -10,4 +10,6 @@ urlpatterns = [
     path("save/", views.choose, {"action": "save"}, name="cookie_consent_save"),
     path("withdraw/", views.choose, {"action": "withdraw"}, name="cookie_consent_withdraw"),
     path("status/", views.status, name="cookie_consent_status"),
+    path("receipt/", views.receipt_page, name="cookies_receipt"),
+    path("receipt.json", views.receipt_json, name="cookies_receipt_json"),
 ]

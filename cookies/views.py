@@ -7,7 +7,7 @@ import secrets
 from cookie_consent.views import CookieStatusView
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from . import choices, rules
+from . import choices, consent_mode, receipts, rules
 from .forms import ChoiceForm
 from .models import ConsentRecord
 from .state import consent_for
@@ -104,6 +104,7 @@ def choose(request, action: str):
                 "accepted": list(state.accepted),
                 "declined": [name for name, on in state.effective.items() if not on],
                 "gpc": state.gpc,
+                "consent_mode": consent_mode.values(state.groups, state.accepted),
                 "message": _("Your cookie choices have been saved."),
             }
         )
@@ -129,11 +130,18 @@ def cookie_settings(request):
         }
         for group in state.groups.groups
     ]
+    history = []
+    if state.consent_id:
+        try:
+            history = list(ConsentRecord.objects.for_consent_id(state.consent_id)[: receipts.HISTORY_LIMIT])
+        except DatabaseError:
+            logger.exception("could not read a consent history")  # the page still lets them choose
     return render(
         request,
         "cookies/settings.html",
         {
             "groups": groups,
+            "history": history,
             "state": state,
             "saved": request.GET.get("saved") == "1",
             "here": request.path,
@@ -171,3 +179,49 @@ def demo_pixel(request):
         )
     patch_cache_control(response, no_store=True)
     return response
+
+
+def _own_record(request) -> ConsentRecord:
+    """A record of the consent id in this browser's signed cookie: ?record=<number>, else
+    the latest. Anything else is a 404: a receipt is for the browser that made the choice."""
+    state = consent_for(request)
+    if not state.consent_id:
+        raise Http404(_("This browser has no consent record."))
+    records = ConsentRecord.objects.for_consent_id(state.consent_id)
+    wanted = request.GET.get("record", "")
+    if wanted:
+        if not wanted.isdigit() or len(wanted) > 18:
+            raise Http404(_("No such record for this browser."))
+        records = records.filter(pk=int(wanted))
+    record = records.first()
+    if record is None:
+        raise Http404(_("No such record for this browser."))
+    return record
+
+
+def _private(response):
+    # Per browser, and personal: never in a shared cache, nor kept by the browser's.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+def receipt_json(request):
+    """This browser's consent receipt, in the Kantara Consent Receipt v1.1 format."""
+    record = _own_record(request)
+    response = JsonResponse(receipts.kantara(record, consent_for(request).groups), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{receipts.filename(record)}"'
+    return _private(response)
+
+
+@require_safe
+def receipt_page(request):
+    """The same receipt as a page to print or save."""
+    record = _own_record(request)
+    groups = consent_for(request).groups
+    context = {
+        "record": record,
+        "receipt": receipts.kantara(record, groups),
+        "purposes": [(p, receipts.decision_text(p.accepted)) for p in receipts.purposes(record, groups)],
+    }
+    return _private(render(request, "cookies/receipt.html", context))

@@ -282,15 +282,22 @@ CSRF_FAILURE_VIEW = "privacy_site.views.csrf_failure"
 # CONSENT_MAX_AGE_DAYS; one that refuses any category is asked again sooner.
 CONSENT_MAX_AGE_DAYS = env_int("CONSENT_MAX_AGE_DAYS", 365)
 CONSENT_REFUSAL_MAX_AGE_DAYS = env_int("CONSENT_REFUSAL_MAX_AGE_DAYS", 180)
-# Regions whose law requires consent before any non-essential cookie; everywhere else
-# follows CONSENT_OTHER_REGIONS ("opt-in" or "opt-out"). An unknown location counts as
-# every region, so the strictest rule applies.
-CONSENT_OPT_IN_JURISDICTIONS = ("eea-uk", "kr")
-CONSENT_OTHER_REGIONS = env_str("CONSENT_OTHER_REGIONS", "opt-in")
-# Regions where the "Do Not Sell or Share My Personal Information" link is shown.
-CONSENT_DO_NOT_SELL_JURISDICTIONS = ("us-ca",)
+# Opt-in or opt-out, the opt-out link and GPC per place are data: cookies.ConsentRule
+# (admin). Consent records older than this are pruned daily (cookies.tasks).
+CONSENT_RETENTION_DAYS = env_int("CONSENT_RETENTION_DAYS", 3 * 365)
+# The controller named on consent receipts (Kantara Consent Receipt v1.1).
+CONSENT_RECEIPT_CONTROLLER = {
+    "name": env_str("CONSENT_CONTROLLER_NAME", "Privacy Office"),
+    "contact": env_str("CONSENT_CONTROLLER_CONTACT", "Data Protection Officer"),
+    "address": env_str("CONSENT_CONTROLLER_ADDRESS", ""),
+    "email": env_str("CONSENT_CONTROLLER_EMAIL", "privacy@localhost"),
+    "phone": env_str("CONSENT_CONTROLLER_PHONE", ""),
+}
 # Groups that a Global Privacy Control signal (Sec-GPC: 1) turns off, everywhere.
 CONSENT_GPC_GROUPS = ("advertising",)
+# A GPC signal is recorded once per browser that keeps cookies; at most this many such
+# records per network (/24 or /48) an hour, so fetching fresh ids cannot flood the table.
+CONSENT_GPC_RECORDS_PER_HOUR = env_int("CONSENT_GPC_RECORDS_PER_HOUR", 120)
 CONSENT_GPC_LAST_UPDATE = env_str("CONSENT_GPC_LAST_UPDATE", "2026-01-15")
 CONSENT_ID_COOKIE_NAME = "consent_id"
 # The strictly necessary cookie that remembers the region a visitor chose to read.

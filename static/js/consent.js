@@ -4,7 +4,7 @@
  *  - scripts written as <script type="text/plain" data-cookie-group="G" data-src="...">
  *    start once group G is allowed (from the state the server put in the page);
  *  - the banner's buttons save the choice in the background and close the banner without
- *    reloading, then announce the result to screen readers.
+ *    reloading, send the Consent Mode update, then announce the result to screen readers.
  * No third-party code, no inline script: it works under a strict Content-Security-Policy.
  */
 (function () {
@@ -61,6 +61,10 @@
           if (!response.ok) throw new Error("HTTP " + response.status);
           return response.json();
         }).then(function (result) {
+          // Consent Mode: tell any Google tag what was chosen (defaults: consent-mode.js).
+          if (result.consent_mode && typeof window.gtag === "function") {
+            window.gtag("consent", "update", result.consent_mode);
+          }
           activate(result.accepted || []);
           closeBanner(banner);
           announce(result.message);

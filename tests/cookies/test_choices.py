@@ -1,5 +1,7 @@
 """Accept, reject, save and withdraw: with and without JavaScript, and every bad input."""
 
+import json
+
 import pytest
 from django.db import DatabaseError, connection
 from django.test import Client
@@ -135,11 +137,17 @@ def test_demo_pixel_sets_its_cookie_only_with_consent(browser):
 
 def test_gpc_turns_advertising_off_records_it_once_and_says_so(browser, cdn_location):
     gpc = {"HTTP_SEC_GPC": "1", **FROM_CALIFORNIA}
-    page = soup(browser.get("/en/privacy/", **gpc))
+    first = browser.get("/en/privacy/", **gpc)
+    page = soup(first)
     note = page.select_one("#cookie-banner .gpc-note")
     assert "Global Privacy Control" in note.get_text()
     assert page.select_one("footer .gpc-note")
+    # the first page gives the browser an id and records nothing: it may not keep cookies
+    assert not ConsentRecord.objects.exists() and first.cookies["consent_id"].value
+    # it came back with the id: a browser that keeps cookies, recorded once under that id
+    browser.get("/en/privacy/", **gpc)
     record = ConsentRecord.objects.get()
+    assert record.consent_id == first.cookies["consent_id"].value.split(".")[0]
     assert record.source == "gpc" and record.gpc and record.jurisdictions == "us-ca"
     assert (record.country, record.subdivision, record.shown) == ("US", "US-CA", "us-ca")
     assert decisions(record) == {
@@ -178,6 +186,7 @@ def test_gpc_page_is_served_even_when_the_record_cannot_be_written(browser, monk
         raise DatabaseError("disk full")
 
     monkeypatch.setattr(services.ConsentRecord.objects, "create", broken)
+    browser.get("/en/privacy/", HTTP_SEC_GPC="1")  # the id, before any record
     response = browser.get("/en/privacy/", HTTP_SEC_GPC="1")
     assert response.status_code == 200 and "consent_id" not in response.cookies
     assert soup(response).select_one(".gpc-note")
@@ -315,7 +324,9 @@ def test_edited_decisions_cookie_is_ignored_but_the_consent_id_kept(browser):
     browser.cookies["cookie_consent"] = "analytics=9999-12-31T00:00:00|advertising=-1|functional=-1"
     page = soup(browser.get("/en/privacy/"))
     assert page.find("section", id="cookie-banner")
-    assert page.find("script", id="cookie-consent-state").string == '{"accepted":[],"gpc":false}'
+    state = json.loads(page.find("script", id="cookie-consent-state").string)
+    assert (state["accepted"], state["gpc"]) == ([], False)
+    assert state["consentMode"]["analytics_storage"] == "denied"
     # the package's own status endpoint sees the verified (empty) state, not the edit
     status = browser.get("/en/cookies/status/").json()
     assert status["acceptedCookieGroups"] == []

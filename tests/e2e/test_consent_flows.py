@@ -103,6 +103,10 @@ def test_gpc_on_a_california_page_turns_advertising_off_with_a_note(open_context
     expect(banner(page).locator(".gpc-note")).to_contain_text("Global Privacy Control")
     expect(page.locator("footer .gpc-note")).to_be_visible()
     expect(page.locator("footer a.do-not-sell")).to_have_text("Do Not Sell or Share My Personal Information")
+    # Recorded once the browser shows it keeps cookies (it returns its consent id).
+    assert not ConsentRecord.objects.exists()
+    page.reload()
+    expect(banner(page).locator(".gpc-note")).to_be_visible()
     gpc_record = ConsentRecord.objects.get()
     assert gpc_record.source == "gpc" and gpc_record.groups["advertising"]["accepted"] is False
     banner(page).get_by_role("button", name="Accept all", exact=True).click()
