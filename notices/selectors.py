@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from core.cache import cached
 
 from .models import Jurisdiction, PolicyVersion, Section
+from .updates import MARKER, expand_markers
 
 ALL = "all"
 
@@ -163,6 +164,10 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
         code = section.jurisdiction.code if section.jurisdiction else None
         if code is None or code in shown_codes:
             shown_sections.append(section)
+    for section in shown_sections:
+        if MARKER in (section.body_html or ""):
+            # Generated, not stored: the Updates block in the language the section is shown in.
+            section.body_html = expand_markers(section.body_html, version, "en" if section.fallback else language)
     shown = tuple(s.jurisdiction.code for s in shown_sections if s.jurisdiction)
     present = {s.jurisdiction.code for s in sections if s.jurisdiction}
     omitted = [c for c in jurisdiction_choices() if c.code in present and c.code not in shown]
