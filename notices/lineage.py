@@ -51,6 +51,11 @@ def _unified(old: str, new: str) -> str:
     return "\n".join(list(lines)[2:])  # without the ---/+++ file header
 
 
+def _normal(text: str | None) -> str:
+    # A form posts text back with CRLF line ends and trimmed: the same text, no change.
+    return (text or "").replace("\r\n", "\n").strip()
+
+
 def changes_between(before: dict[str, dict], after: dict[str, dict]) -> list[dict]:
     """What changed, per section and language, each with a unified diff of the text."""
     changes = []
@@ -60,7 +65,7 @@ def changes_between(before: dict[str, dict], after: dict[str, dict]) -> list[dic
             changes.append({"section": section_label(new), "anchor": anchor, "change": "added"})
             continue
         for column in text_columns():
-            if (old.get(column) or "").replace("\r\n", "\n") != (new.get(column) or "").replace("\r\n", "\n"):
+            if _normal(old.get(column)) != _normal(new.get(column)):
                 name, code = column.split("_", 1)
                 changes.append(
                     {
