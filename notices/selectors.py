@@ -193,7 +193,9 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
     for section in shown_sections:
         if MARKER in (section.body_html or ""):
             # Generated, not stored: the Updates block in the language the section is shown in.
-            section.body_html = expand_markers(section.body_html, version, "en" if section.fallback else language)
+            section.body_html = expand_markers(
+                section.body_html, version, "en" if section.fallback else language, link_language=language
+            )
     shown = tuple(s.jurisdiction.code for s in shown_sections if s.jurisdiction)
     present = {s.jurisdiction.code for s in sections if s.jurisdiction}
     omitted = [c for c in jurisdiction_choices() if c.code in present and c.code not in shown]

@@ -16,7 +16,7 @@ MARKER = "[[updates]]"
 MARKER_RE = re.compile(r"<p>\s*\[\[updates\]\]\s*</p>")
 
 
-def version_rows(version) -> list[dict]:
+def version_rows(version, link_language: str) -> list[dict]:
     """The versions a reader of ``version`` is told about: earlier live ones, then itself."""
     from .models import PolicyVersion
 
@@ -27,20 +27,23 @@ def version_rows(version) -> list[dict]:
         .order_by("effective_date")
         .values_list("effective_date", flat=True)
     )
-    rows = [{"date": date, "url": reverse("notices:version_detail", args=[date]), "current": False} for date in earlier]
-    own_url = reverse("notices:version_detail", args=[version.effective_date]) if version.is_published else ""
+    with override(link_language):
+        rows = [{"date": d, "url": reverse("notices:version_detail", args=[d]), "current": False} for d in earlier]
+        own_url = reverse("notices:version_detail", args=[version.effective_date]) if version.is_published else ""
     rows.append({"date": version.effective_date, "url": own_url, "current": True})
     for number, row in enumerate(rows, start=1):
         row["number"] = number
     return rows
 
 
-def expand_markers(html: str, version, language: str) -> str:
-    """Replace the marker paragraph with the generated block, in ``language``."""
+def expand_markers(html: str, version, language: str, *, link_language: str | None = None) -> str:
+    """Replace the marker paragraph with the generated block, written in ``language`` (the
+    section's: English where it is untranslated), its links to pages in ``link_language``."""
     if MARKER not in (html or ""):
         return html
+    rows = version_rows(version, link_language or language)
     with override(language):
-        block = render_to_string("notices/_updates.html", {"version": version, "rows": version_rows(version)})
+        block = render_to_string("notices/_updates.html", {"version": version, "rows": rows})
     return MARKER_RE.sub(lambda _match: block, html)
 
 
