@@ -185,6 +185,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
                 and request.user.has_perm("notices.publish_policyversion")
             ),
             "pending_request": services.pending_request(version) if version else None,
+            "follow_ups": hooks.follow_ups(version) if version and version.is_published else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

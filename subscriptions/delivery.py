@@ -89,6 +89,10 @@ def campaign_run(*, campaign_id: int, run_token: str) -> str:
         Campaign.objects.filter(pk=campaign_id).update(status=Campaign.Status.SENDING, started_at=timezone.now())
     deliveries_populate(campaign=campaign)
     deliveries_recover(campaign=campaign)
+    if campaign.kind == Campaign.Kind.NOTICE and campaign.version.is_withdrawn:
+        # Withdrawn since it was queued: what a dead worker left is never sent (the correction
+        # already counts the in-flight message as possibly received).
+        campaign.deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.WITHDRAWN)
 
     composer = NoticeComposer(campaign)
     budget = settings.SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS / 4

@@ -11,3 +11,8 @@ def campaign_for_published_version(sender, *, version, historical: bool, **kwarg
     """
     if version.material and not historical:
         services.campaign_create(version=version)
+
+
+def correction_for_withdrawn_version(sender, *, version, withdrawal, **kwargs) -> None:
+    """Stop the withdrawn version's notice and correct it, in the withdrawal's transaction."""
+    services.campaign_correct(version=version)
