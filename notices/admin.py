@@ -1,5 +1,7 @@
 """The legal editors' workspace: drafts, preview, compare, publish; published is read-only."""
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
-from . import hooks, lineage, selectors, services
+from . import hooks, lineage, selectors, services, workspace
 from .models import Jurisdiction, PolicyVersion, Section, VersionEvent
 from .redline import compare_versions
 
@@ -159,6 +161,16 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
             path("<int:pk>/request/", wrap(self.request_view), name="notices_policyversion_request"),
             path("<int:pk>/rebase/", wrap(self.rebase_view), name="notices_policyversion_rebase"),
             path("<int:pk>/withdraw/", wrap(self.withdraw_view), name="notices_policyversion_withdraw"),
+            path(
+                "<int:pk>/workspace/",
+                wrap(partial(workspace.workspace_view, self)),
+                name="notices_policyversion_workspace",
+            ),
+            path(
+                "<int:pk>/workspace/preview/",
+                wrap(partial(workspace.workspace_preview_view, self)),
+                name="notices_policyversion_workspace_preview",
+            ),
             *super().get_urls(),
         ]
 

@@ -41,6 +41,10 @@ class PublishRefused(Exception):
         super().__init__(" ".join(problems))
 
 
+class DraftInvalid(Exception):
+    """What the editor typed cannot be saved as it is (e.g. an empty English text)."""
+
+
 class WithdrawRefused(Exception):
     """The version cannot be withdrawn (a draft, already withdrawn, or in force)."""
 
@@ -115,6 +119,64 @@ def earliest_valid_date(version: PolicyVersion) -> datetime.date:
     if latest is not None and latest.pk != version.pk:
         earliest = max(earliest, latest.effective_date + datetime.timedelta(days=1))
     return earliest
+
+
+def draft_section_save(
+    *, version: PolicyVersion, anchor: str, language: str, heading: str, body: str, token: str, user=None
+) -> VersionEvent:
+    """Save one section's heading and text in one language, unless the draft changed meanwhile.
+
+    Raises lineage.EditConflict (saying who changed it, and when) when ``token`` is not the
+    draft's newest event: the caller keeps the editor's text on screen.
+    """
+    suffix = language.replace("-", "_")
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        draft_ensure_editable(locked)
+        lineage.ensure_token(locked, token)
+        section = locked.sections.get(anchor=anchor)
+        before = lineage.snapshot(locked)
+        body = (body or "").replace("\r\n", "\n").strip()
+        if language == "en" and not body:
+            raise DraftInvalid(_("The English text of a section cannot be empty."))
+        setattr(section, f"heading_{suffix}", (heading or "").strip())
+        setattr(section, f"body_{suffix}", body)
+        section.save()
+        changes = lineage.changes_between(before, lineage.snapshot(locked))
+        return lineage.record(locked, VersionEvent.Kind.EDITED, user=user, changes=changes)
+
+
+def draft_details_save(
+    *, version: PolicyVersion, effective_date, material: bool, language: str, summary: str, token: str, user=None
+) -> tuple[VersionEvent, bool]:
+    """Save the date, the material flag and the summary in one language; True when the date
+    was moved to the earliest one valid for a material change."""
+    suffix = language.replace("-", "_")
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        draft_ensure_editable(locked)
+        lineage.ensure_token(locked, token)
+        notes = []
+        moved = False
+        was_date, was_material = locked.effective_date, locked.material
+        becomes_material = material and not was_material
+        locked.material = material
+        locked.effective_date = effective_date
+        if becomes_material and effective_date < earliest_valid_date(locked):
+            locked.effective_date = earliest_valid_date(locked)
+            moved = True
+        if locked.effective_date != was_date:
+            notes.append(_("Effective date: %(date)s.") % {"date": locked.effective_date.isoformat()})
+        if material != was_material:
+            notes.append(_("Material change.") if material else _("Not a material change."))
+        old_summary = getattr(locked, f"summary_{suffix}") or ""
+        setattr(locked, f"summary_{suffix}", (summary or "").strip())
+        if old_summary.strip() != (summary or "").strip():
+            notes.append(_("Change summary [%(language)s] changed.") % {"language": language})
+        locked.save()
+        event = lineage.record(locked, VersionEvent.Kind.EDITED, user=user, note=" ".join(notes))
+    version.refresh_from_db()
+    return event, moved
 
 
 @transaction.atomic
