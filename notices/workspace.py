@@ -173,6 +173,7 @@ def workspace_preview_view(model_admin, request, pk):
         raise PermissionDenied
     language = _language(request.POST.get("language"))
     html = preview_html(version, request.POST.get("body", "")[:MAX_TEXT], language)
-    response = HttpResponse(html or f"<p>{escape(_('(empty)'))}</p>", content_type="text/html; charset=utf-8")
+    empty = _("(empty)")
+    response = HttpResponse(html or f"<p>{escape(empty)}</p>", content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
