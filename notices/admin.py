@@ -119,6 +119,15 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
             stored = PolicyVersion.objects.select_for_update().get(pk=obj.pk)
             lineage.ensure_token(stored, form.data.get("edit_token"))
             request._notices_before = lineage.snapshot(stored)
+            if obj.material and not stored.material and obj.effective_date < services.earliest_valid_date(obj):
+                # A material change needs notice: its earliest valid date, not one never valid.
+                obj.effective_date = services.earliest_valid_date(obj)
+                self.message_user(
+                    request,
+                    _("A material change needs notice: the effective date was moved to %(date)s.")
+                    % {"date": obj.effective_date.isoformat()},
+                    messages.WARNING,
+                )
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
