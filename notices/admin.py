@@ -1,8 +1,11 @@
 """The legal editors' workspace: drafts, preview, compare, publish; published is read-only."""
 
+from functools import partial
+
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -12,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
-from . import selectors, services
-from .models import Jurisdiction, PolicyVersion, Section
+from . import hooks, lineage, selectors, services, workspace
+from .models import Jurisdiction, PolicyVersion, Section, VersionEvent
 from .redline import compare_versions
 
 
@@ -39,6 +42,32 @@ class SectionInline(TranslationStackedInline):
         return super().has_delete_permission(request, obj) and not (obj and obj.is_published)
 
 
+class PolicyVersionForm(forms.ModelForm):
+    """The draft's page carries the edit token it was built from: no save over a newer draft."""
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edit_token"].initial = lineage.edit_token(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                lineage.ensure_token(self.instance, self.data.get("edit_token"))
+            except lineage.EditConflict as conflict:
+                raise ValidationError(str(conflict), code="conflict") from None
+        return cleaned
+
+
+def draft_warnings(version: PolicyVersion) -> list[str]:
+    """What would stop this draft from being published, shown on the draft as it is edited."""
+    if version.pk is None or version.is_published:
+        return []
+    return services.publish_problems(version)
+
+
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(TabbedTranslationAdmin):
     list_display = ("effective_date", "status", "material", "copied_from", "published_at", "published_by")
@@ -57,6 +86,13 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
     readonly_fields = ("status", "copied_from", "published_at", "published_by", "source_sha256")
     inlines = [SectionInline]
     actions = ["start_from_selected"]
+    form = PolicyVersionForm
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not obj.is_published:
+            return [*fields, "edit_token"]
+        return [f for f in fields if f != "edit_token"]
 
     # --- published means read-only ---------------------------------------------------
 
@@ -78,11 +114,49 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
 
     def save_model(self, request, obj, form, change):
         services.draft_ensure_editable(obj)
+        if change:
+            # The row lock makes a second editor wait for the first and then see its event.
+            stored = PolicyVersion.objects.select_for_update().get(pk=obj.pk)
+            lineage.ensure_token(stored, form.data.get("edit_token"))
+            request._notices_before = lineage.snapshot(stored)
+            if obj.material and not stored.material and obj.effective_date < services.earliest_valid_date(obj):
+                # A material change needs notice: its earliest valid date, not one never valid.
+                obj.effective_date = services.earliest_valid_date(obj)
+                self.message_user(
+                    request,
+                    _("A material change needs notice: the effective date was moved to %(date)s.")
+                    % {"date": obj.effective_date.isoformat()},
+                    messages.WARNING,
+                )
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         services.draft_ensure_editable(form.instance)
         super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        version = form.instance
+        changes = lineage.changes_between(getattr(request, "_notices_before", {}), lineage.snapshot(version))
+        fields = [form.fields[name].label for name in form.changed_data if name != "edit_token" and name in form.fields]
+        note = _("Changed: %(fields)s.") % {"fields": ", ".join(str(f) for f in fields)} if fields else ""
+        lineage.record(version, VersionEvent.Kind.EDITED, user=request.user, note=note, changes=changes)
+        request._notices_change_message = "\n".join(filter(None, [note, lineage.describe_changes(changes)]))
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The admin's own message names every inline whose form "changed", which with
+        # translated fields is every section; say which sections changed, with a diff.
+        return getattr(request, "_notices_change_message", None) or super().construct_change_message(
+            request, form, formsets, add
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except lineage.EditConflict:
+            # Someone saved between this form's checks and its write (rolled back): the form
+            # is built again from the posted text, and its check now explains the conflict.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     # --- extra screens ---------------------------------------------------------------
 
@@ -93,6 +167,19 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
             path("<int:pk>/preview/", wrap(self.preview_view), name="notices_policyversion_preview"),
             path("<int:pk>/compare/", wrap(self.compare_view), name="notices_policyversion_compare"),
             path("<int:pk>/publish/", wrap(self.publish_view), name="notices_policyversion_publish"),
+            path("<int:pk>/request/", wrap(self.request_view), name="notices_policyversion_request"),
+            path("<int:pk>/rebase/", wrap(self.rebase_view), name="notices_policyversion_rebase"),
+            path("<int:pk>/withdraw/", wrap(self.withdraw_view), name="notices_policyversion_withdraw"),
+            path(
+                "<int:pk>/workspace/",
+                wrap(partial(workspace.workspace_view, self)),
+                name="notices_policyversion_workspace",
+            ),
+            path(
+                "<int:pk>/workspace/preview/",
+                wrap(partial(workspace.workspace_preview_view, self)),
+                name="notices_policyversion_workspace_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -103,9 +190,23 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
         return version
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        version = PolicyVersion.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        today = selectors.legal_today()
         extra_context = {
             **(extra_context or {}),
             "can_publish": request.user.has_perm("notices.publish_policyversion"),
+            "warnings": draft_warnings(version) if version else [],
+            "stale_base": lineage.stale_base(version) if version else None,
+            "events": version.events.select_related("user") if version else [],
+            "can_withdraw": bool(
+                version
+                and version.is_published
+                and version.effective_date > today
+                and not version.is_withdrawn
+                and request.user.has_perm("notices.publish_policyversion")
+            ),
+            "pending_request": services.pending_request(version) if version else None,
+            "follow_ups": hooks.follow_ups(version) if version and version.is_published else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -172,27 +273,35 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
     def compare_view(self, request, pk):
         """The redline of a version against the one it was copied from (or the one in force)."""
         version = self._version(request, pk)
-        base = version.copied_from or PolicyVersion.objects.in_force(on=selectors.legal_today()).with_text().first()
+        base = lineage.replaced_version(version) if not version.is_published else version.copied_from
         if base is None or base.pk == version.pk:
             raise Http404(_("There is no earlier version to compare with."))
-        changes = compare_versions(base, version)
+        language = _language(request)
+        with translation.override(language):
+            changes = compare_versions(base, version, language=language)
+            title = _("Changes from %(a)s to this draft") % {"a": base.effective_date.isoformat()}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": version,
-            "title": _("Changes from %(a)s to this draft") % {"a": base.effective_date.isoformat()},
+            "title": title,
             "base": base,
+            "stale_base": lineage.stale_base(version),
             "changes": changes,
             "changed": [c for c in changes if c.status != "unchanged"],
+            "language": language,
+            "languages": settings.LANGUAGES,
         }
         return TemplateResponse(request, "admin/notices/policyversion/compare.html", context)
 
     def publish_view(self, request, pk):
+        """The confirmation: what will be published, to whom, and what stops it (anyone may look)."""
         version = self._version(request, pk)
-        if not request.user.has_perm("notices.publish_policyversion"):
-            raise PermissionDenied
+        can_publish = request.user.has_perm("notices.publish_policyversion")
         change_url = reverse("admin:notices_policyversion_change", args=[version.pk])
         if request.method == "POST":
+            if not can_publish:
+                raise PermissionDenied
             try:
                 services.version_publish(version=version, user=request.user)
             except services.PublishRefused as refused:
@@ -206,12 +315,131 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(change_url)
+        if version.is_published:
+            return HttpResponseRedirect(change_url)
+        base = lineage.replaced_version(version)
+        changed = []
+        if base is not None and base.pk != version.pk:
+            changed = [c for c in compare_versions(base, version) if c.status != "unchanged"]
+        summaries = [
+            (code, name, getattr(version, f"summary_{code.replace('-', '_')}", "") or "")
+            for code, name in settings.LANGUAGES
+        ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": version,
             "title": _("Publish the version effective %(date)s") % {"date": version.effective_date.isoformat()},
             "problems": services.publish_problems(version),
+            "approval_problems": services.approval_problems(version, request.user) if can_publish else [],
+            "pending_request": services.pending_request(version),
+            "can_publish": can_publish,
+            "can_request": self.has_change_permission(request, version),
             "change_url": change_url,
+            "base": base,
+            "changed": changed,
+            "summaries": summaries,
+            "audience": hooks.audience(version),
         }
         return TemplateResponse(request, "admin/notices/policyversion/publish.html", context)
+
+    def request_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        version = self._version(request, pk)
+        if not self.has_change_permission(request, version):
+            raise PermissionDenied
+        try:
+            services.publication_request(version=version, user=request.user)
+        except services.PublishedVersionImmutable as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:notices_policyversion_change", args=[version.pk]))
+        self.log_change(request, version, _("Publication requested."))
+        self.message_user(
+            request, _("Publication requested: another publisher can now approve and publish it."), messages.SUCCESS
+        )
+        return HttpResponseRedirect(reverse("admin:notices_policyversion_publish", args=[version.pk]))
+
+    def rebase_view(self, request, pk):
+        """Show what the version published since the draft started changed, and carry it in."""
+        version = self._version(request, pk)
+        if not self.has_change_permission(request, version):
+            raise PermissionDenied
+        change_url = reverse("admin:notices_policyversion_change", args=[version.pk])
+        onto = lineage.stale_base(version)
+        if onto is None:
+            self.message_user(request, _("This draft already builds on the latest published version."))
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            result = lineage.draft_rebase(version=version, user=request.user)
+            self.log_change(
+                request, version, _("Rebased onto %(date)s.") % {"date": result.onto.effective_date.isoformat()}
+            )
+            message = _("The changes of the version effective %(date)s were carried into this draft.") % {
+                "date": result.onto.effective_date.isoformat()
+            }
+            self.message_user(request, message, messages.SUCCESS)
+            if result.conflicts:
+                self.message_user(
+                    request,
+                    _(
+                        "These sections were changed both in this draft and in that version; the draft's text "
+                        "was kept. Compare them and carry the other change in by hand: %(sections)s"
+                    )
+                    % {"sections": ", ".join(result.conflicts)},
+                    messages.WARNING,
+                )
+            return HttpResponseRedirect(change_url)
+        base = lineage.published_base(version)
+        changes = compare_versions(base, onto)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": version,
+            "title": _("Rebase this draft onto the version effective %(date)s") % {"date": onto.effective_date},
+            "base": base,
+            "onto": onto,
+            "changes": changes,
+            "changed": [c for c in changes if c.status != "unchanged"],
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/notices/policyversion/rebase.html", context)
+
+    def withdraw_view(self, request, pk):
+        version = self._version(request, pk)
+        if not request.user.has_perm("notices.publish_policyversion"):
+            raise PermissionDenied
+        change_url = reverse("admin:notices_policyversion_change", args=[version.pk])
+        error = None
+        reason = ""
+        if request.method == "POST":
+            reason = request.POST.get("reason", "")[:2000]
+            try:
+                services.version_withdraw(version=version, reason=reason, user=request.user)
+            except services.WithdrawRefused as refused:
+                error = str(refused)
+            else:
+                self.log_change(request, version, _("Withdrawn: %(reason)s") % {"reason": reason.strip()})
+                self.message_user(
+                    request,
+                    _("The version effective %(date)s is withdrawn; it will not take effect.")
+                    % {"date": version.effective_date.isoformat()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": version,
+            "title": _("Withdraw the version effective %(date)s") % {"date": version.effective_date.isoformat()},
+            "change_url": change_url,
+            "error": error,
+            "reason": reason,
+            "audience": hooks.audience(version),
+        }
+        return TemplateResponse(request, "admin/notices/policyversion/withdraw.html", context)
+
+
+def _language(request) -> str:
+    codes = [c for c, _ in settings.LANGUAGES]
+    return request.GET.get("language") if request.GET.get("language") in codes else "en"

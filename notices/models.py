@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .rendering import render_markdown
@@ -68,12 +69,20 @@ class PolicyVersionQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=PolicyVersion.Status.DRAFT)
 
+    def live(self):
+        """Published and not withdrawn: the versions that are or will be in force."""
+        return self.published().filter(withdrawal__isnull=True)
+
     def in_force(self, *, on):
         """Published versions already effective on the given date, newest first."""
-        return self.published().filter(effective_date__lte=on).order_by("-effective_date")
+        return self.live().filter(effective_date__lte=on).order_by("-effective_date")
 
     def upcoming(self, *, on):
-        return self.published().filter(effective_date__gt=on).order_by("effective_date")
+        return self.live().filter(effective_date__gt=on).order_by("effective_date")
+
+    def latest_live(self):
+        """The newest version that is or will be in force, with text: what a draft builds on."""
+        return self.live().with_text().order_by("-effective_date").first()
 
     def with_text(self):
         return self.filter(sections__isnull=False).distinct()
@@ -157,6 +166,10 @@ class PolicyVersion(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.is_published and Withdrawal.objects.filter(version_id=self.pk).exists()
+
 
 class Section(models.Model):
     """A numbered part of a version; with a jurisdiction it is that region's addendum."""
@@ -210,3 +223,81 @@ class Section(models.Model):
     @property
     def is_addendum(self) -> bool:
         return self.jurisdiction_id is not None
+
+
+class VersionEventQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-at", "-pk")
+
+
+class VersionEvent(models.Model):
+    """One step in a version's life, recorded by the service that took it.
+
+    Kept in its own table, never on the version row: a published version's row is immutable
+    (migration 0003), while its history (a withdrawal, say) still grows. The newest event of a
+    draft is also its edit token: an editor saves only over the draft they opened.
+    """
+
+    class Kind(models.TextChoices):
+        STARTED = "started", _("Started")
+        EDITED = "edited", _("Edited")
+        REBASED = "rebased", _("Rebased")
+        REQUESTED = "requested", _("Publication requested")
+        PUBLISHED = "published", _("Approved and published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    # For "edited": [{"section": label, "language": code, "diff": unified diff}] of what changed.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+
+    objects = VersionEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("version event")
+        verbose_name_plural = _("version events")
+
+    def __str__(self):
+        return f"{self.version} · {self.get_kind_display()}"
+
+
+class Withdrawal(models.Model):
+    """A published version withdrawn before it took effect: it never will.
+
+    The version row stays as published (its text is still public, at its address, marked
+    withdrawn); this row is what takes it out of the versions that can come into force.
+    """
+
+    version = models.OneToOneField(
+        PolicyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="withdrawal"
+    )
+    reason = models.TextField(_("reason"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+
+    def __str__(self):
+        return str(self.version)

@@ -21,6 +21,7 @@ from core.cache import cached
 
 from .destinations import resolve_html
 from .models import Jurisdiction, PolicyVersion, Section
+from .updates import MARKER, expand_markers
 
 ALL = "all"
 
@@ -71,9 +72,10 @@ class VersionSummary:
     summary: str
     material: bool
     has_text: bool
-    state: str  # "in-force", "upcoming" or "superseded"
-    previous: datetime.date | None = None  # the next older version with text, for a redline
+    state: str  # "in-force", "upcoming", "superseded" or "withdrawn"
+    previous: datetime.date | None = None  # the version it replaced (with text), for a redline
     published_at: datetime.datetime | None = None
+    withdrawn_reason: str = ""
 
     @property
     def url(self):
@@ -93,14 +95,19 @@ def version_history(*, on: datetime.date) -> list[VersionSummary]:
         current = in_force_date(on=on)
         versions = (
             PolicyVersion.objects.published()
+            .select_related("withdrawal")
             .annotate(has_text=Exists(Section.objects.filter(version=OuterRef("pk"))))
             .order_by("-effective_date")
         )
         result = []
         versions = list(versions)
-        with_text = [v.effective_date for v in versions if v.has_text]
+        # A withdrawn version replaced nothing: the redline of the next one skips it.
+        with_text = [v.effective_date for v in versions if v.has_text and not _withdrawal(v)]
         for version in versions:
-            if version.effective_date > on:
+            withdrawal = _withdrawal(version)
+            if withdrawal is not None:
+                state = "withdrawn"
+            elif version.effective_date > on:
                 state = "upcoming"
             elif version.effective_date == current:
                 state = "in-force"
@@ -117,11 +124,31 @@ def version_history(*, on: datetime.date) -> list[VersionSummary]:
                     state,
                     previous,
                     version.published_at,
+                    withdrawal.reason if withdrawal else "",
                 )
             )
         return result
 
     return cached(("history", on.isoformat(), get_language()), build)
+
+
+def _withdrawal(version):
+    try:
+        return version.withdrawal
+    except PolicyVersion.withdrawal.RelatedObjectDoesNotExist:
+        return None
+
+
+def withdrawn_versions() -> dict[datetime.date, str]:
+    """Withdrawn versions' effective dates, with the reason given."""
+    return cached(
+        ("withdrawn",),
+        lambda: dict(
+            PolicyVersion.objects.published()
+            .filter(withdrawal__isnull=False)
+            .values_list("effective_date", "withdrawal__reason")
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -164,6 +191,12 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
         code = section.jurisdiction.code if section.jurisdiction else None
         if code is None or code in shown_codes:
             shown_sections.append(section)
+    for section in shown_sections:
+        if MARKER in (section.body_html or ""):
+            # Generated, not stored: the Updates block in the language the section is shown in.
+            section.body_html = expand_markers(
+                section.body_html, version, "en" if section.fallback else language, link_language=language
+            )
     shown = tuple(s.jurisdiction.code for s in shown_sections if s.jurisdiction)
     present = {s.jurisdiction.code for s in sections if s.jurisdiction}
     omitted = [c for c in jurisdiction_choices() if c.code in present and c.code not in shown]
@@ -217,3 +250,14 @@ def version_redline(*, old_date: datetime.date, new_date: datetime.date):
         return compare_versions(versions[old_date], versions[new_date])
 
     return cached(("redline", old_date.isoformat(), new_date.isoformat(), get_language()), build)
+
+
+def version_summary(*, new_date: datetime.date) -> str:
+    """A published version's change summary in the active language (English where untranslated)."""
+    language = get_language()
+
+    def build():
+        version = PolicyVersion.objects.published().filter(effective_date=new_date).first()
+        return (version.summary or "") if version else ""
+
+    return cached(("summary", new_date.isoformat(), language), build)

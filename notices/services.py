@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import selectors, signals
+from . import lineage, selectors, signals
 from .destinations import link_problems
-from .models import Jurisdiction, PolicyVersion, Section
+from .models import Jurisdiction, PolicyVersion, Section, VersionEvent, Withdrawal
 from .source import ParsedVersion, PolicySourceError
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,14 @@ class PublishRefused(Exception):
         super().__init__(" ".join(problems))
 
 
+class DraftInvalid(Exception):
+    """What the editor typed cannot be saved as it is (e.g. an empty English text)."""
+
+
+class WithdrawRefused(Exception):
+    """The version cannot be withdrawn (a draft, already withdrawn, or in force)."""
+
+
 class PublishedVersionImmutable(Exception):
     """An attempt to change a published version, its sections or their translations."""
 
@@ -60,16 +68,17 @@ def draft_ensure_editable(version: PolicyVersion) -> None:
 
 
 def draft_start_next(*, source: PolicyVersion | None = None, user=None) -> PolicyVersion:
-    """Copy a version (by default the one in force, else the latest with text) into a draft.
+    """Copy a version into a new draft: by default the newest published one, upcoming included.
 
-    Every section and addendum is copied with all of its translations; the new draft
-    remembers where it came from so the admin can show the redline against it.
+    The draft replaces that version, so it starts from its text (scheduled changes and all)
+    and records it as its base (``copied_from``): Compare shows only the draft's own edits.
+    Every section and addendum is copied with all of its translations. A material draft
+    needs its notice period, which the editor sets; the date starts as the earliest that
+    could be published for a non-material change, the day after its base takes effect.
     """
     if source is None:
-        today = selectors.legal_today()
         source = (
-            PolicyVersion.objects.in_force(on=today).with_text().first()
-            or PolicyVersion.objects.with_text().order_by("-effective_date").first()
+            PolicyVersion.objects.latest_live() or PolicyVersion.objects.with_text().order_by("-effective_date").first()
         )
     if source is None:
         raise PolicyImportRefused(_("There is no version with text to start from."))
@@ -92,23 +101,123 @@ def draft_start_next(*, source: PolicyVersion | None = None, user=None) -> Polic
                 if f.name not in SECTION_COPY_EXCLUDE
             }
             Section(version=draft, **fields).save()
+        lineage.record(
+            draft,
+            VersionEvent.Kind.STARTED,
+            user=user,
+            note=_("Started from the version effective %(date)s.") % {"date": source.effective_date.isoformat()},
+        )
     return draft
+
+
+def earliest_valid_date(version: PolicyVersion) -> datetime.date:
+    """The first effective date this draft could be published for, as it stands."""
+    today = selectors.legal_today()
+    earliest = today
+    if version.material:
+        earliest = today + datetime.timedelta(days=settings.NOTICES_MATERIAL_NOTICE_DAYS)
+    latest = PolicyVersion.objects.latest_live()
+    if latest is not None and latest.pk != version.pk:
+        earliest = max(earliest, latest.effective_date + datetime.timedelta(days=1))
+    return earliest
+
+
+def draft_section_save(
+    *, version: PolicyVersion, anchor: str, language: str, heading: str, body: str, token: str, user=None
+) -> VersionEvent:
+    """Save one section's heading and text in one language, unless the draft changed meanwhile.
+
+    Raises lineage.EditConflict (saying who changed it, and when) when ``token`` is not the
+    draft's newest event: the caller keeps the editor's text on screen.
+    """
+    suffix = language.replace("-", "_")
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        draft_ensure_editable(locked)
+        lineage.ensure_token(locked, token)
+        section = locked.sections.get(anchor=anchor)
+        before = lineage.snapshot(locked)
+        body = (body or "").replace("\r\n", "\n").strip()
+        if language == "en" and not body:
+            raise DraftInvalid(_("The English text of a section cannot be empty."))
+        setattr(section, f"heading_{suffix}", (heading or "").strip())
+        setattr(section, f"body_{suffix}", body)
+        section.save()
+        changes = lineage.changes_between(before, lineage.snapshot(locked))
+        return lineage.record(locked, VersionEvent.Kind.EDITED, user=user, changes=changes)
+
+
+def draft_details_save(
+    *, version: PolicyVersion, effective_date, material: bool, language: str, summary: str, token: str, user=None
+) -> tuple[VersionEvent, bool]:
+    """Save the date, the material flag and the summary in one language; True when the date
+    was moved to the earliest one valid for a material change."""
+    suffix = language.replace("-", "_")
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        draft_ensure_editable(locked)
+        lineage.ensure_token(locked, token)
+        notes = []
+        moved = False
+        was_date, was_material = locked.effective_date, locked.material
+        becomes_material = material and not was_material
+        locked.material = material
+        locked.effective_date = effective_date
+        if becomes_material and effective_date < earliest_valid_date(locked):
+            locked.effective_date = earliest_valid_date(locked)
+            moved = True
+        if locked.effective_date != was_date:
+            notes.append(_("Effective date: %(date)s.") % {"date": locked.effective_date.isoformat()})
+        if material != was_material:
+            notes.append(_("Material change.") if material else _("Not a material change."))
+        old_summary = getattr(locked, f"summary_{suffix}") or ""
+        setattr(locked, f"summary_{suffix}", (summary or "").strip())
+        if old_summary.strip() != (summary or "").strip():
+            notes.append(_("Change summary [%(language)s] changed.") % {"language": language})
+        locked.save()
+        event = lineage.record(locked, VersionEvent.Kind.EDITED, user=user, note=" ".join(notes))
+    version.refresh_from_db()
+    return event, moved
+
+
+@transaction.atomic
+def draft_set_material(*, version: PolicyVersion, material: bool) -> PolicyVersion:
+    """Mark a draft material or not; a material one moves to its earliest valid date if sooner."""
+    draft_ensure_editable(version)
+    version.material = material
+    if material:
+        version.effective_date = max(version.effective_date, earliest_valid_date(version))
+    version.save(update_fields=["material", "effective_date", "updated_at"])
+    return version
 
 
 # --- publishing --------------------------------------------------------------------------
 
 
 def publish_problems(version: PolicyVersion, *, historical: bool = False) -> list[str]:
-    """Everything that stops this draft from being published, as sentences for an editor."""
+    """Everything that stops this draft from being published, as sentences for an editor.
+
+    The one list of rules: the publish page, the draft's warnings and version_publish all
+    read it, so a rule added here (translations, say) is shown and enforced everywhere.
+    """
     problems = []
     today = selectors.legal_today()
     if version.is_published:
         problems.append(_("This version is already published."))
+        return problems
+    taken = PolicyVersion.objects.published().filter(effective_date=version.effective_date).exclude(pk=version.pk)
+    if taken.exists():
+        problems.append(
+            _("Another version is already published for %(date)s.") % {"date": version.effective_date.isoformat()}
+        )
     if not historical and version.effective_date < today:
         problems.append(_("The effective date is in the past; choose today or a later date."))
     if not version.sections.exists():
         problems.append(_("A version needs at least one section."))
     problems.extend(link_publish_problems(version))
+
+    if not historical:
+        problems.extend(lineage_problems(version))
     if version.material and not historical:
         if not (version.summary_en or "").strip():
             problems.append(_("A material change needs a change summary in English."))
@@ -121,6 +230,8 @@ def publish_problems(version: PolicyVersion, *, historical: bool = False) -> lis
                 )
                 % {"days": settings.NOTICES_MATERIAL_NOTICE_DAYS, "date": earliest.isoformat()}
             )
+    for extra in PUBLISH_RULES:
+        problems.extend(extra(version))
     return problems
 
 
@@ -143,21 +254,91 @@ def link_publish_problems(version: PolicyVersion) -> list[str]:
     return problems
 
 
+# Further rules (each a function version -> list of sentences) that other parts of the
+# project register, e.g. translations that must be complete; see publish_problems.
+PUBLISH_RULES: list = []
+
+
+def lineage_problems(version: PolicyVersion) -> list[str]:
+    problems = []
+    onto = lineage.stale_base(version)
+    if onto is not None:
+        problems.append(
+            _(
+                "The version effective %(date)s was published after this draft was started. "
+                "Rebase the draft onto it (carry its changes in) before publishing."
+            )
+            % {"date": onto.effective_date.isoformat()}
+        )
+    latest = PolicyVersion.objects.latest_live()
+    if latest is not None and latest.pk != version.pk and version.effective_date <= latest.effective_date:
+        problems.append(
+            _(
+                "The version effective %(date)s is already published; this draft replaces it, so its "
+                "effective date must be later: %(next)s or after."
+            )
+            % {
+                "date": latest.effective_date.isoformat(),
+                "next": (latest.effective_date + datetime.timedelta(days=1)).isoformat(),
+            }
+        )
+    return problems
+
+
+def approval_problems(version: PolicyVersion, user) -> list[str]:
+    """Four eyes: who may publish this draft (nobody's rule when no user publishes, e.g. an import)."""
+    if user is None or settings.NOTICES_ONE_PERSON_PUBLISHING:
+        return []
+    problems = []
+    if pending_request(version) is None:
+        problems.append(_("Publication has not been requested for this draft as it stands."))
+    if lineage.last_editor_id(version) == user.pk:
+        problems.append(_("You were the last to edit this draft: another publisher must approve and publish it."))
+    return problems
+
+
+def pending_request(version: PolicyVersion) -> VersionEvent | None:
+    """The request for publication made after the draft's last change, if any."""
+    latest = version.events.latest_first().select_related("user").first()
+    if latest is not None and latest.kind == VersionEvent.Kind.REQUESTED:
+        return latest
+    return None
+
+
+def publication_request(*, version: PolicyVersion, user, note: str = "") -> VersionEvent:
+    """An editor asks for the draft, as it stands now, to be approved and published."""
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        draft_ensure_editable(locked)
+        existing = pending_request(locked)
+        if existing is not None:
+            return existing
+        return lineage.record(locked, VersionEvent.Kind.REQUESTED, user=user, note=note)
+
+
 def version_publish(*, version: PolicyVersion, user=None, historical: bool = False) -> PolicyVersion:
     """Publish a draft under its effective date: the one path for the admin and the importer.
 
     ``historical`` records a version that already took effect elsewhere (the launch content,
     recovered earlier texts): the date may be in the past and no notice period applies.
-    Exactly one version is published per date; the loser of a race gets PublishRefused.
+    Exactly one version is published per date; the loser of a race gets PublishRefused. Two
+    drafts built on one base cannot both be published: each locks its base first, so the
+    second sees the first and must rebase.
     """
+    user = user if user is not None and user.is_authenticated else None
     with transaction.atomic():
         locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        base_id = getattr(lineage.replaced_version(locked), "pk", None)
+        if base_id is not None and not historical:
+            list(PolicyVersion.objects.select_for_update().filter(pk=base_id).values_list("pk"))
         problems = publish_problems(locked, historical=historical)
+        if not historical:
+            problems += approval_problems(locked, user)
         if problems:
             raise PublishRefused(problems)
         locked.status = PolicyVersion.Status.PUBLISHED
         locked.published_at = timezone.now()
-        locked.published_by = user if user is not None and user.is_authenticated else None
+        locked.published_by = user
         try:
             with transaction.atomic():
                 locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
@@ -165,11 +346,39 @@ def version_publish(*, version: PolicyVersion, user=None, historical: bool = Fal
             raise PublishRefused(
                 [_("Another version is already published for %(date)s.") % {"date": locked.effective_date.isoformat()}]
             ) from None
+        lineage.record(locked, VersionEvent.Kind.PUBLISHED, user=user)
         # Inside the transaction: what listeners write (the change notice) commits with the
         # publish, and a listener that fails rolls the publish back.
         signals.version_published.send(sender=PolicyVersion, version=locked, historical=historical)
     version.refresh_from_db()
     return version
+
+
+def version_withdraw(*, version: PolicyVersion, reason: str, user=None) -> Withdrawal:
+    """Withdraw a published version before it takes effect; one in force can only be superseded.
+
+    The version keeps its text and address (marked withdrawn); it leaves the versions that
+    come into force, so the site-wide notice of it disappears. Listeners (the subscriptions
+    app) correct what was announced, inside this transaction.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise WithdrawRefused(_("Say why the version is withdrawn: the reason is part of the record."))
+    user = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if not locked.is_published:
+            raise WithdrawRefused(_("Only a published version can be withdrawn; a draft can simply be deleted."))
+        if Withdrawal.objects.filter(version=locked).exists():
+            raise WithdrawRefused(_("This version is already withdrawn."))
+        if locked.effective_date <= selectors.legal_today():
+            raise WithdrawRefused(
+                _("This version has taken effect and can never be withdrawn: publish a new version to supersede it.")
+            )
+        withdrawal = Withdrawal.objects.create(version=locked, reason=reason, withdrawn_by=user)
+        lineage.record(locked, VersionEvent.Kind.WITHDRAWN, user=user, note=reason)
+        signals.version_withdrawn.send(sender=PolicyVersion, version=locked, withdrawal=withdrawal)
+    return withdrawal
 
 
 def version_record_without_text(*, effective_date) -> tuple[PolicyVersion, bool]:

@@ -11,3 +11,10 @@ from django.dispatch import Signal
 # publish, and an exception they raise rolls the publish back (send(), not send_robust()).
 # Work that must wait for the commit (emails, tasks) belongs in transaction.on_commit.
 version_published = Signal()
+
+# Sent by services.version_withdraw inside its transaction, right after the Withdrawal row
+# is written. Keyword arguments:
+#   version     the PolicyVersion withdrawn (still published, never in force);
+#   withdrawal  the Withdrawal (reason, who, when).
+# Receivers (the subscriptions app's correction email) run inside that transaction.
+version_withdrawn = Signal()

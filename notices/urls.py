@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.policy, name="policy"),
     path("region/", views.region, name="region"),
     path("versions/", views.version_list, name="version_list"),
+    path("versions/compare/", views.version_compare, name="version_compare"),
     path("versions/<isodate:effective_date>/", views.version_detail, name="version_detail"),
     path("versions/<isodate:a>/diff/<isodate:b>/", views.version_diff, name="version_diff"),
     path("feed/", VersionFeed(), name="feed"),

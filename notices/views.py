@@ -5,6 +5,8 @@ then serve a page rendered once for everyone with that key (notices.pages). Cach
 for HTML are set in one place, core.middleware.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_safe
 from core import location as places
 from core.visitor import visitor_for
 
-from . import reading, selectors
+from . import geo, reading, selectors
 from .pages import render_shared
 from .places import country_name
 
@@ -101,10 +103,13 @@ def version_detail(request, effective_date):
         raise Http404(_("No version of the policy took effect on that date."))
     today = selectors.legal_today()
     current = selectors.in_force_date(on=today)
+    withdrawn = selectors.withdrawn_versions()
     context = {
         "is_current": effective_date == current,
-        "is_upcoming": effective_date > today,
+        "is_upcoming": effective_date > today and effective_date not in withdrawn,
         "current_date": current,
+        "withdrawn": effective_date in withdrawn,
+        "withdrawn_reason": withdrawn.get(effective_date, ""),
     }
     return _located_page(
         request,
@@ -119,13 +124,44 @@ def version_detail(request, effective_date):
 @require_safe
 def version_list(request):
     today = selectors.legal_today()
-    page = render_shared(
-        ("history",),
-        "notices/version_list.html",
-        lambda: {"versions": selectors.version_history(on=today)},
-        path=lambda: reverse("notices:version_list"),
-    )
+
+    def build():
+        versions = selectors.version_history(on=today)
+        comparable = [v for v in versions if v.has_text]
+        return {
+            "versions": versions,
+            "comparable": comparable,
+            "default_a": comparable[1].effective_date if len(comparable) > 1 else None,
+            "default_b": comparable[0].effective_date if comparable else None,
+        }
+
+    page = render_shared(("history",), "notices/version_list.html", build, path=lambda: reverse("notices:version_list"))
     return HttpResponse(page)
+
+
+@require_safe
+def version_compare(request):
+    """The history page's picker: any two versions with text, in either order, to their redline."""
+    dates = selectors.published_dates()
+    picked = []
+    for name in ("a", "b"):
+        values = request.GET.getlist(name)
+        if len(values) != 1:
+            raise BadRequest(_("Choose two versions to compare."))
+        try:
+            value = datetime.date.fromisoformat(values[0])
+        except ValueError:
+            raise BadRequest(_("Choose two versions to compare.")) from None
+        if not dates.get(value):
+            raise Http404(_("Only two published versions whose text is held on this site can be compared."))
+        picked.append(value)
+    a, b = sorted(picked)
+    if a == b:
+        raise BadRequest(_("Choose two different versions to compare."))
+    target = reverse("notices:version_diff", kwargs={"a": a, "b": b})
+    if request.GET.get("region") == "mine":
+        target += "?region=mine"
+    return HttpResponseRedirect(target)
 
 
 @require_safe
@@ -175,15 +211,36 @@ def version_diff(request, a, b):
         page = render_shared(("diff-order", a, b), "notices/diff_order.html", lambda: {"a": a, "b": b}, path=path)
         return HttpResponse(page, status=400)
     changes = selectors.version_redline(old_date=a, new_date=b)
+    mine = _region_filter(request)
+    shown = None
+    if mine is not None:
+        # "What changed for your region": the general sections and the addenda that apply
+        # where the visitor is (their location, not a region they chose to read).
+        shown = mine
+        changes = [c for c in changes if not c.jurisdiction or c.jurisdiction in mine]
+    summary = selectors.version_summary(new_date=b)
     page = render_shared(
-        ("diff", a, b),
+        ("diff", a, b, "mine" if mine is not None else "all", *(mine or ())),
         "notices/version_diff.html",
         lambda: {
             "a": a,
             "b": b,
             "changes": changes,
             "changed": [c for c in changes if c.status != "unchanged"],
+            "summary": summary,
+            "region_filter": mine is not None,
+            "region_names": [n.name for n in selectors.jurisdiction_choices() if shown and n.code in shown],
         },
         path=path,
+        query={"region": "mine"} if mine is not None else None,
     )
     return HttpResponse(page)
+
+
+def _region_filter(request) -> tuple[str, ...] | None:
+    values = request.GET.getlist("region")
+    if not values:
+        return None
+    if values != ["mine"]:
+        raise BadRequest(_("The only region filter is “mine”."))
+    return tuple(geo.jurisdictions_at(visitor_for(request).location))

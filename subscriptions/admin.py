@@ -46,9 +46,10 @@ class CampaignAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "kind")
     readonly_fields = (
         "version",
+        "kind",
         "status",
         "populated_at",
         "created_at",

@@ -12,9 +12,10 @@ class SubscriptionsConfig(AppConfig):
         from django_tasks.signals import task_finished
 
         from core.signals import personal_data_erase, personal_data_export
-        from notices.signals import version_published
+        from notices import hooks
+        from notices.signals import version_published, version_withdrawn
 
-        from . import checks, receivers  # noqa: F401  (checks registers the delivery timing check)
+        from . import checks, receivers, selectors  # noqa: F401  (checks registers the delivery timing check)
 
         # notices sits below this app and never imports it: it announces, we listen.
         version_published.connect(receivers.campaign_for_published_version, dispatch_uid="subscriptions.campaign")
@@ -28,3 +29,8 @@ class SubscriptionsConfig(AppConfig):
         # A verified privacy request (rights app) reads or erases the address's subscription.
         personal_data_export.connect(receivers.subscription_export, dispatch_uid="subscriptions.export")
         personal_data_erase.connect(receivers.subscription_erase, dispatch_uid="subscriptions.erase")
+
+        version_withdrawn.connect(receivers.correction_for_withdrawn_version, dispatch_uid="subscriptions.correction")
+        # ...and the editors' publish and withdraw pages show who is emailed, and the campaign.
+        hooks.AUDIENCE_PROVIDERS.append(selectors.audience)
+        hooks.FOLLOW_UP_PROVIDERS.append(selectors.campaign_links)

@@ -92,6 +92,11 @@ def campaign_run(*, campaign_id: int, run_token: str) -> str:
     deliveries_recover(campaign=campaign)
     unsubscribe_links_prune()
 
+    if campaign.kind == Campaign.Kind.NOTICE and campaign.version.is_withdrawn:
+        # Withdrawn since it was queued: what a dead worker left is never sent (the correction
+        # already counts the in-flight message as possibly received).
+        campaign.deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.WITHDRAWN)
+
     composer = NoticeComposer(campaign)
     budget = settings.SUBSCRIPTIONS_DELIVERY_LEASE_SECONDS / 4
     started = time.monotonic()

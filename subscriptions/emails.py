@@ -34,7 +34,7 @@ def redline_path(*, older: datetime.date, newer: datetime.date) -> str:
 def previous_version(version: PolicyVersion) -> PolicyVersion | None:
     """The published version with text that the new one replaces, if any."""
     return (
-        PolicyVersion.objects.published()
+        PolicyVersion.objects.live()
         .with_text()
         .filter(effective_date__lt=version.effective_date)
         .order_by("-effective_date")
@@ -102,10 +102,17 @@ class NoticeComposer:
 
     def __init__(self, campaign: Campaign):
         self.version = campaign.version
+        self.kind = campaign.kind
         self.previous = previous_version(self.version)
         self._by_language: dict[str, LanguageNotice] = {}
 
+    @property
+    def template(self) -> str:
+        return "emails/correction" if self.kind == Campaign.Kind.CORRECTION else "emails/change_notice"
+
     def _context(self, language: str) -> dict:
+        if self.kind == Campaign.Kind.CORRECTION:
+            return self._correction_context(language)
         version = self.version
         suffix = language.replace("-", "_")
         summary = version.summary  # modeltranslation falls back to English
@@ -129,14 +136,30 @@ class NoticeComposer:
             "unsubscribe_url": PLACEHOLDER_URL,
         }
 
+    def _correction_context(self, language: str) -> dict:
+        version = self.version
+        withdrawal = getattr(version, "withdrawal", None)
+        return {
+            "language": language,
+            "subject": _("Correction: our Privacy Policy will not change on %(date)s")
+            % {"date": formats.date_format(version.effective_date, "DATE_FORMAT")},
+            "site_name": str(settings.NOTICES_SITE_NAME),
+            "effective_date": version.effective_date,
+            "reason": withdrawal.reason if withdrawal else "",
+            "policy_url": absolute(reverse("notices:policy")),
+            "withdrawn_url": absolute(version.get_absolute_url()),
+            "history_url": absolute(reverse("notices:version_list")),
+            "unsubscribe_url": PLACEHOLDER_URL,
+        }
+
     def _notice(self, language: str) -> LanguageNotice:
         notice = self._by_language.get(language)
         if notice is not None and time.monotonic() - notice.built_at < TEMPLATE_LIFETIME:
             return notice
         with translation.override(language):
             context = self._context(language)
-            text = render_to_string("emails/change_notice.txt", context)
-            html = render_to_string("emails/change_notice.html", context)
+            text = render_to_string(f"{self.template}.txt", context)
+            html = render_to_string(f"{self.template}.html", context)
             prefix = reverse("subscriptions:unsubscribe", kwargs={"token": "-"})[:-2]
         message = _assemble(
             context["subject"],

@@ -149,16 +149,22 @@ class CampaignQuerySet(models.QuerySet):
 
 
 class Campaign(models.Model):
-    """The change notice for one material version, sent once to every subscriber."""
+    """One message about one version: its change notice, sent once to every subscriber, or the
+    correction sent, when the version is withdrawn, to those who were sent its notice."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         DONE = "done", _("Done")
 
-    version = models.OneToOneField(
-        PolicyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="campaign"
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Change notice")
+        CORRECTION = "correction", _("Correction: version withdrawn")
+
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="campaigns"
     )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.NOTICE)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.QUEUED)
     # Which queued run may work on the campaign; a run that finds another token was superseded.
     run_token = models.CharField(max_length=32, blank=True, editable=False)
@@ -173,8 +179,13 @@ class Campaign(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind"], name="subscriptions_one_campaign_per_kind"),
+        ]
 
     def __str__(self):
+        if self.kind == self.Kind.CORRECTION:
+            return str(_("Correction for %(date)s") % {"date": self.version.effective_date.isoformat()})
         return str(_("Change notice for %(date)s") % {"date": self.version.effective_date.isoformat()})
 
 
@@ -195,6 +206,7 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Unsubscribed before sending")
+        WITHDRAWN = "withdrawn", _("Not sent: the version was withdrawn")
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="deliveries"

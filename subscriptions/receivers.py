@@ -78,3 +78,8 @@ def subscription_erase(sender, *, email: str, **kwargs) -> dict:
 
     deleted, _by_model = Subscriber.objects.filter(email_key=normalise_email(email)).delete()
     return {"subscriptions": 1 if deleted else 0}
+
+
+def correction_for_withdrawn_version(sender, *, version, withdrawal, **kwargs) -> None:
+    """Stop the withdrawn version's notice and correct it, in the withdrawal's transaction."""
+    services.campaign_correct(version=version)

@@ -172,7 +172,7 @@ def campaign_create(*, version: PolicyVersion) -> Campaign:
         raise CampaignRefused(_("Only a published version can be announced."))
     if not version.material:
         raise CampaignRefused(_("Only a material change is announced to subscribers."))
-    campaign, created = Campaign.objects.get_or_create(version=version)
+    campaign, created = Campaign.objects.get_or_create(version=version, kind=Campaign.Kind.NOTICE)
     if created:
         transaction.on_commit(partial(campaign_schedule, campaign_id=campaign.pk))
     return campaign
@@ -193,3 +193,35 @@ def campaign_retry_failed(*, campaign: Campaign, deliveries=None) -> int:
         if count:
             campaign_schedule(campaign_id=campaign.pk)
     return count
+
+
+def campaign_correct(*, version: PolicyVersion) -> Campaign | None:
+    """A withdrawn version: stop its notice, and correct it for everyone who was sent it.
+
+    Runs inside the withdrawal's transaction. Pending notices are never sent; those sent,
+    or on the wire at this moment (a claimed row may have reached the relay), get one
+    correction each, queued on commit through the same delivery machinery (same guarantee).
+    """
+    notice = Campaign.objects.select_for_update().filter(version=version, kind=Campaign.Kind.NOTICE).first()
+    if notice is None:
+        return None
+    now = timezone.now()
+    notice.deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.WITHDRAWN)
+    if notice.populated_at is None:
+        # Not listed yet: nobody was sent it, and nobody will be listed now.
+        Campaign.objects.filter(pk=notice.pk).update(populated_at=now)
+    correction, created = Campaign.objects.get_or_create(
+        version=version, kind=Campaign.Kind.CORRECTION, defaults={"populated_at": now}
+    )
+    if created:
+        reached = (
+            notice.deliveries.filter(status__in=[Delivery.Status.SENT, Delivery.Status.SENDING])
+            .filter(subscriber__status=Subscriber.Status.CONFIRMED)
+            .values_list("subscriber_id", flat=True)
+        )
+        Delivery.objects.bulk_create(
+            [Delivery(campaign=correction, subscriber_id=pk, next_attempt_at=now) for pk in reached.iterator()],
+            ignore_conflicts=True,
+        )
+        transaction.on_commit(partial(campaign_schedule, campaign_id=correction.pk))
+    return correction

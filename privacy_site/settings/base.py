@@ -273,6 +273,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "INFO"}},
 }
 NOTICES_MATERIAL_NOTICE_DAYS = env_int("NOTICES_MATERIAL_NOTICE_DAYS", 30)
+# Four eyes: a publisher cannot publish a draft they edited last, and only once publication
+# was requested. Small teams may allow one person to do both (off by default).
+NOTICES_ONE_PERSON_PUBLISHING = env_bool("NOTICES_ONE_PERSON_PUBLISHING", False)
 
 # modeltranslation's admin tabs use jQuery UI; serve our own copy (no CDN-hosted scripts).
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"

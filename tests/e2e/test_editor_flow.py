@@ -25,7 +25,10 @@ def site(live_server):
     return live_server.url
 
 
-def test_start_edit_preview_publish_and_see_the_redline(page, site):
+def test_start_edit_preview_publish_and_see_the_redline(page, site, settings):
+    # One person drafts and publishes: the small-team setting (four eyes is the default,
+    # driven in test_workspace_flow).
+    settings.NOTICES_ONE_PERSON_PUBLISHING = True
     today = selectors.legal_today().isoformat()
     page.goto(f"{site}/admin/login/?next=/admin/notices/policyversion/")
     page.fill("#id_username", "legal")

@@ -286,7 +286,10 @@ def test_the_admin_shows_the_redline_of_a_draft(client, launch_content, editor):
 def test_editors_cannot_publish(client, launch_content, editor):
     draft = services.draft_start_next()
     login(client, editor)
-    assert client.get(f"/admin/notices/policyversion/{draft.pk}/publish/").status_code == 403
+    # They see what publishing would do and may request it, but there is no Publish button.
+    confirm = page(client.get(f"/admin/notices/policyversion/{draft.pk}/publish/"))
+    assert confirm.select_one("input[value='Request publication']") is not None
+    assert confirm.select_one("input[value='Publish']") is None
     assert client.post(f"/admin/notices/policyversion/{draft.pk}/publish/").status_code == 403
     assert PolicyVersion.objects.get(pk=draft.pk).status == "draft"
 
@@ -297,6 +300,7 @@ def test_a_publisher_publishes_and_the_admin_records_who(
     draft = services.draft_start_next()
     draft.effective_date = TODAY + datetime.timedelta(days=3)
     draft.save()
+    services.publication_request(version=draft, user=None)
     login(client, publisher)
     assert (
         "Publishing makes this version public"
@@ -308,6 +312,11 @@ def test_a_publisher_publishes_and_the_admin_records_who(
     draft.refresh_from_db()
     assert draft.status == "published" and draft.published_by == publisher and draft.published_at
     assert LogEntry.objects.filter(object_id=str(draft.pk), change_message__startswith="Published").exists()
+    assert list(draft.events.values_list("kind", "user")) == [
+        ("started", None),
+        ("requested", None),
+        ("published", publisher.pk),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -341,6 +350,7 @@ def test_a_material_change_with_summary_and_notice_publishes(launch_content, pub
     draft.material, draft.summary_en = True, "We now keep logs for 90 days."
     draft.effective_date = TODAY + datetime.timedelta(days=30)
     draft.save()
+    services.publication_request(version=draft, user=None)
     assert services.version_publish(version=draft, user=publisher).status == "published"
 
 

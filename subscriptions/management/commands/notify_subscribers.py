@@ -28,7 +28,7 @@ class Command(BaseCommand):
         )
         if version is None:
             raise CommandError(f"no version is effective on {effective_date.isoformat()}")
-        campaign = Campaign.objects.filter(version=version).first()
+        campaign = Campaign.objects.filter(version=version, kind=Campaign.Kind.NOTICE).first()
         if campaign is not None:
             services.campaign_resume(campaign=campaign)
             self.stdout.write(f"campaign for {effective_date.isoformat()} queued again")

@@ -1,0 +1,245 @@
+"""Versions as a lineage (issue 11): base, rebase, no lost edits, four eyes, withdrawal."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache as django_cache
+from django.test import override_settings
+
+from core import cache
+from notices import lineage, services
+from notices.models import VersionEvent
+from tests.notices.test_editorial import TODAY, change_form_data, edit_addendum, in_force, login, page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 3, 0, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+def staff(name, group):
+    user = User.objects.create_user(name, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return staff("editor", "Legal editors")
+
+
+@pytest.fixture
+def publisher(db):
+    return staff("publisher", "Legal publishers")
+
+
+def publish_scheduled(*, days=40, old="Telephone: 1300 363 992", new="Telephone: 1300 363 993"):
+    """A version for a future date (material, with its notice, when 30 days or more ahead)."""
+    draft = services.draft_start_next()
+    draft.material, draft.summary_en = days >= 30, "New telephone number."
+    draft.effective_date = TODAY + datetime.timedelta(days=days)
+    draft.save()
+    edit_addendum(draft, "australia-addendum", old, new)
+    services.version_publish(version=draft)
+    return draft
+
+
+# --- lineage ---------------------------------------------------------------------------------
+
+
+def test_the_next_draft_starts_from_the_scheduled_version_and_compares_with_it(client, launch_content, editor):
+    scheduled = publish_scheduled()
+    draft = services.draft_start_next(user=editor)
+    assert draft.copied_from == scheduled
+    assert draft.effective_date == scheduled.effective_date + datetime.timedelta(days=1)
+    assert "1300 363 993" in draft.sections.get(anchor="australia-addendum").body_en  # the scheduled edit
+    edit_addendum(draft, "south-korea-addendum", "under the age of 14", "under the age of fourteen")
+    html = page(login(client, editor).get(f"/admin/notices/policyversion/{draft.pk}/compare/"))
+    summary = [li.get_text(" ", strip=True) for li in html.select(".redline-summary li")]
+    assert summary == ["SOUTH KOREA ADDENDUM (South Korea) — Changed"]
+
+
+def test_a_draft_overtaken_by_a_publish_is_refused_until_rebased(client, launch_content, editor):
+    late = services.draft_start_next(user=editor)
+    edit_addendum(late, "south-korea-addendum", "under the age of 14", "under the age of fourteen")
+    scheduled = publish_scheduled(days=10)
+    late.effective_date = TODAY + datetime.timedelta(days=20)
+    late.save()
+    with pytest.raises(services.PublishRefused, match="was published after this draft was started"):
+        services.version_publish(version=late)
+    # the draft's page says so, and the rebase page shows what the other version changed
+    login(client, editor)
+    form = page(client.get(f"/admin/notices/policyversion/{late.pk}/change/"))
+    assert "was published after this draft was started" in form.select_one(".draft-rebase").get_text()
+    rebase = page(client.get(f"/admin/notices/policyversion/{late.pk}/rebase/"))
+    assert rebase.find(id="diff-australia-addendum").find("ins").get_text() == "[added: 993]"
+    response = client.post(f"/admin/notices/policyversion/{late.pk}/rebase/", follow=True)
+    assert "were carried into this draft" in page(response).select_one(".messagelist").get_text()
+    late.refresh_from_db()
+    assert late.copied_from == scheduled
+    assert "1300 363 993" in late.sections.get(anchor="australia-addendum").body_en  # carried in
+    assert "age of fourteen" in late.sections.get(anchor="south-korea-addendum").body_en  # kept
+    assert services.version_publish(version=late).is_published
+    assert late.events.filter(kind=VersionEvent.Kind.REBASED).exists()
+
+
+def test_a_rebase_keeps_the_drafts_text_where_both_changed_it_and_says_so(launch_content):
+    late = services.draft_start_next()
+    edit_addendum(late, "australia-addendum", "Telephone: 1300 363 992", "Telephone: 1300 363 999")
+    publish_scheduled(days=10)
+    result = lineage.draft_rebase(version=late)
+    assert result.conflicts == ["AUSTRALIA ADDENDUM"]
+    assert "1300 363 999" in late.sections.get(anchor="australia-addendum").body_en
+    assert lineage.stale_base(late) is None
+
+
+def test_a_draft_must_take_effect_after_the_version_it_replaces(launch_content):
+    scheduled = publish_scheduled(days=40)
+    draft = services.draft_start_next()
+    draft.effective_date = scheduled.effective_date
+    draft.save()
+    problems = services.publish_problems(draft)
+    assert any("effective date must be later" in p for p in problems)
+
+
+def test_a_material_draft_moves_to_its_earliest_valid_date(launch_content):
+    draft = services.draft_start_next()
+    assert draft.effective_date == TODAY
+    services.draft_set_material(version=draft, material=True)
+    assert draft.effective_date == TODAY + datetime.timedelta(days=30)
+    draft.summary_en = "A summary."
+    draft.save()
+    assert services.publish_problems(draft) == []
+
+
+# --- no lost edits ---------------------------------------------------------------------------
+
+
+def test_the_second_of_two_editors_is_refused_and_keeps_their_text(client, launch_content, editor, publisher):
+    draft = services.draft_start_next(user=editor)
+    from django.test import Client
+
+    first, second = login(Client(), editor), login(Client(), publisher)
+    first_data, second_data = change_form_data(first, draft), change_form_data(second, draft)
+    key = next(k for k, v in first_data.items() if k.endswith("-body_en") and "Office of the Australian" in v)
+    first_data[key] = first_data[key].replace("1300 363 992", "1300 363 993")
+    assert first.post(f"/admin/notices/policyversion/{draft.pk}/change/", first_data).status_code == 302
+    second_data[key] = second_data[key].replace("1300 363 992", "1300 363 994")
+    response = second.post(f"/admin/notices/policyversion/{draft.pk}/change/", second_data)
+    assert response.status_code == 200
+    text = page(response).select_one(".errornote, .errorlist").find_parent().get_text()
+    assert "changed since you opened it" in text and "editor saved it at" in text
+    assert any("1300 363 994" in t.get_text() for t in page(response).find_all("textarea"))
+    assert "1300 363 993" in draft.sections.get(anchor="australia-addendum").body_en
+
+
+def test_the_admin_history_names_the_sections_that_changed_with_a_diff(client, launch_content, editor):
+    draft = services.draft_start_next(user=editor)
+    login(client, editor)
+    data = change_form_data(client, draft)
+    key = next(k for k, v in data.items() if k.endswith("-body_en") and "Office of the Australian" in v)
+    data[key] = data[key].replace("1300 363 992", "1300 363 993")
+    assert client.post(f"/admin/notices/policyversion/{draft.pk}/change/", data).status_code == 302
+    message = LogEntry.objects.filter(object_id=str(draft.pk)).latest("action_time").change_message
+    assert "Changed the text of AUSTRALIA ADDENDUM [en]" in message
+    assert "-Telephone: 1300 363 992" in message and "+Telephone: 1300 363 993" in message
+    assert message.count("Changed the") == 1
+    event = draft.events.get(kind=VersionEvent.Kind.EDITED)
+    assert event.user == editor and [c["anchor"] for c in event.changes] == ["australia-addendum"]
+
+
+def test_every_rule_that_stops_publishing_is_shown_on_the_draft(client, launch_content, editor):
+    draft = services.draft_start_next()
+    draft.material = True
+    draft.save()
+    warnings = page(login(client, editor).get(f"/admin/notices/policyversion/{draft.pk}/change/"))
+    text = warnings.select_one(".draft-warnings").get_text()
+    assert "change summary in English" in text and "at least 30 days" in text
+
+
+# --- four eyes ---------------------------------------------------------------------------------
+
+
+def test_four_eyes_a_publisher_cannot_publish_their_own_edit(client, launch_content, editor, publisher):
+    draft = services.draft_start_next(user=publisher)
+    with pytest.raises(services.PublishRefused, match="not been requested"):
+        services.version_publish(version=draft, user=publisher)
+    services.publication_request(version=draft, user=publisher)
+    with pytest.raises(services.PublishRefused, match="last to edit"):
+        services.version_publish(version=draft, user=publisher)
+    login(client, publisher)
+    confirm = page(client.get(f"/admin/notices/policyversion/{draft.pk}/publish/"))
+    assert "another publisher must approve" in confirm.get_text()
+    assert confirm.select_one("input[value='Publish']") is None
+    with override_settings(NOTICES_ONE_PERSON_PUBLISHING=True):
+        assert services.version_publish(version=draft, user=publisher).is_published
+
+
+def test_an_edit_after_the_request_needs_a_new_request(launch_content, editor, publisher):
+    draft = services.draft_start_next(user=editor)
+    services.publication_request(version=draft, user=editor)
+    lineage.record(draft, VersionEvent.Kind.EDITED, user=editor)
+    with pytest.raises(services.PublishRefused, match="not been requested"):
+        services.version_publish(version=draft, user=publisher)
+    services.publication_request(version=draft, user=editor)
+    assert services.version_publish(version=draft, user=publisher).published_by == publisher
+    kinds = list(draft.events.values_list("kind", flat=True))
+    assert kinds == ["started", "requested", "edited", "requested", "published"]
+
+
+# --- withdrawal ----------------------------------------------------------------------------------
+
+
+def test_withdrawing_an_upcoming_version(client, launch_content, publisher):
+    scheduled = publish_scheduled()
+    date = scheduled.effective_date.isoformat()
+    assert "An updated Privacy Policy takes effect" in client.get("/en/privacy/").content.decode()
+    login(client, publisher)
+    form = page(client.get(f"/admin/notices/policyversion/{scheduled.pk}/change/"))
+    assert form.find("a", string="Withdraw…") is not None
+    response = client.post(f"/admin/notices/policyversion/{scheduled.pk}/withdraw/", {"reason": "Wrong number."})
+    assert response.status_code == 302
+    cache.bump()
+    django_cache.clear()
+    assert "An updated Privacy Policy takes effect" not in client.get("/en/privacy/").content.decode()
+    history = page(client.get("/en/privacy/versions/"))
+    row = history.find("a", href=f"/en/privacy/versions/{date}/").find_parent("tr")
+    assert "Withdrawn" in row.get_text() and "Wrong number." in row.get_text()
+    version_page = page(client.get(f"/en/privacy/versions/{date}/"))
+    assert "withdrawn before it took effect" in version_page.select_one(".withdrawn-banner").get_text()
+    assert "1300 363 993" in version_page.find("article").get_text()  # its text stays public
+    scheduled.refresh_from_db()
+    assert scheduled.is_published and scheduled.is_withdrawn
+    # the next draft builds on the version in force again
+    assert services.draft_start_next().copied_from == in_force()
+
+
+def test_a_version_in_force_cannot_be_withdrawn(launch_content, publisher):
+    with pytest.raises(services.WithdrawRefused, match="can never be withdrawn"):
+        services.version_withdraw(version=in_force(), reason="Oops", user=publisher)
+    scheduled = publish_scheduled()
+    with pytest.raises(services.WithdrawRefused, match="reason"):
+        services.version_withdraw(version=scheduled, reason=" ", user=publisher)
+
+
+def test_withdrawing_announces_it(launch_content):
+    from notices.signals import version_withdrawn
+
+    heard = []
+
+    def listener(sender, *, version, withdrawal, **kwargs):
+        heard.append((version.pk, withdrawal.reason))
+
+    version_withdrawn.connect(listener)
+    try:
+        scheduled = publish_scheduled()
+        services.version_withdraw(version=scheduled, reason="Published by mistake.")
+    finally:
+        version_withdrawn.disconnect(listener)
+    assert heard == [(scheduled.pk, "Published by mistake.")]
