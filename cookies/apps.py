@@ -8,11 +8,14 @@ class CookiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core.delivery import register_slot
         from core.visitor import set_consent_resolver
 
-        from . import signals
+        from . import banner, signals
         from .state import consent_for
 
         signals.connect()
         # request.visitor.consent is this app's ConsentState (core imports no app).
         set_consent_resolver(consent_for)
+        # The markers banner.splice fills per visitor: cached pages are compressed around them.
+        register_slot(banner.PREFIX)

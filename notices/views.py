@@ -7,7 +7,7 @@ for HTML are set in one place, core.middleware.
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -52,7 +52,7 @@ def _located_page(request, template: str, *, effective_date, key: tuple, context
         path=path,
         query=query,
     )
-    return HttpResponse(page)
+    return page.response()
 
 
 def explanation(choice: reading.Reading, location: places.Location | None) -> str:
@@ -125,7 +125,7 @@ def version_list(request):
         lambda: {"versions": selectors.version_history(on=today)},
         path=lambda: reverse("notices:version_list"),
     )
-    return HttpResponse(page)
+    return page.response()
 
 
 @require_safe
@@ -173,7 +173,7 @@ def version_diff(request, a, b):
 
     if a > b:
         page = render_shared(("diff-order", a, b), "notices/diff_order.html", lambda: {"a": a, "b": b}, path=path)
-        return HttpResponse(page, status=400)
+        return page.response(status=400)
     changes = selectors.version_redline(old_date=a, new_date=b)
     page = render_shared(
         ("diff", a, b),
@@ -186,4 +186,4 @@ def version_diff(request, a, b):
         },
         path=path,
     )
-    return HttpResponse(page)
+    return page.response()

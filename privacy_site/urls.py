@@ -1,10 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from cookies import views as cookies_views
 
 from . import views
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.root, name="root"),
@@ -12,6 +14,7 @@ urlpatterns = [
     path("cookies/demo-analytics.gif", cookies_views.demo_pixel, name="cookies_demo_pixel"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str, web_concurrency
@@ -29,12 +30,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
     "core",
     "notices",
     "subscriptions",
     "cookie_consent",
+    "csp",
     # After cookie_consent: its admin re-registers the package's Cookie admin with details.
     "cookies",
 ]
@@ -42,6 +45,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # django-csp, its site-wide header built once. After whitenoise: static files need no
+    # policy. Sets the header on 304s too.
+    "core.csp.SiteCSPMiddleware",
     # request.visitor for everything below; on the way out, the HTML caching headers.
     "core.middleware.VisitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -213,6 +219,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): first-party files only; no inline script, style or
+# handler anywhere in the site's markup. `data:` images: the favicon placeholder. An editor
+# who adds a gated third-party tag lists its origins in CSP_EXTRA_SCRIPT_SRC (and, for what
+# it loads or calls, CSP_EXTRA_IMG_SRC / CSP_EXTRA_CONNECT_SRC), comma-separated.
+CSP_EXTRA_SOURCES = {
+    "script-src": env_list("CSP_EXTRA_SCRIPT_SRC"),
+    "img-src": env_list("CSP_EXTRA_IMG_SRC"),
+    "connect-src": env_list("CSP_EXTRA_CONNECT_SRC"),
+}
+CONTENT_SECURITY_POLICY = {
+    # The admin's own pages (Django's and modeltranslation's widgets) are not ours to
+    # rewrite; they keep X-Frame-Options, CSRF and the login lockout.
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *CSP_EXTRA_SOURCES["script-src"]],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *CSP_EXTRA_SOURCES["img-src"]],
+        "connect-src": [SELF, *CSP_EXTRA_SOURCES["connect-src"]],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    },
+}
+# Browser features the site never uses, turned off for it and anything it embeds.
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), "
+    "xr-spatial-tracking=()",
+)
+# gzip for pages, the feed and the rest (core.delivery); off when a proxy in front compresses.
+COMPRESS_RESPONSES = env_bool("COMPRESS_RESPONSES", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
