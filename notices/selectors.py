@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from core.cache import cached
 
 from .models import Jurisdiction, PolicyVersion, Section
+from .outline import outline
 
 ALL = "all"
 
@@ -160,6 +161,7 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
     shown_sections = []
     for section in sections:
         section.fallback = language != "en" and not getattr(section, f"body_{suffix}", "")
+        section.display_html, section.subsections = outline(section.anchor, section.body_html)
         code = section.jurisdiction.code if section.jurisdiction else None
         if code is None or code in shown_codes:
             shown_sections.append(section)
