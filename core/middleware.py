@@ -63,4 +63,5 @@ class VisitorMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        response._has_been_logged = True  # logged above: Django would log the 503 again
         return response

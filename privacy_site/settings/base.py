@@ -271,8 +271,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # axes: one line per failed admin login and per lockout.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "INFO"}},
+    # axes: one line per failed admin login and per lockout. django.request: server errors
+    # only, once each with their traceback; a client's 4xx is a line of the access log (it
+    # was also logged by Django, so every 400/404 appeared twice, a 400 with a traceback).
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
+    },
 }
 NOTICES_MATERIAL_NOTICE_DAYS = env_int("NOTICES_MATERIAL_NOTICE_DAYS", 30)
 

@@ -157,3 +157,20 @@ def test_a_gated_third_party_tag_extends_the_policy_through_settings():
     assert script == str(["'self'", "https://tags.example.com"])
     assert connect == str(["'self'", "https://collect.example.com"])
     assert default == str(["'self'"])
+
+
+def test_a_database_outage_is_logged_once(client, site, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    from notices import views
+
+    def outage(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views.selectors, "in_force_date", outage)
+    from django.core.cache import cache
+
+    cache.clear()
+    with caplog.at_level("WARNING"):
+        assert client.get("/en/privacy/").status_code == 503
+    assert [r.name for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == ["core.middleware"]
