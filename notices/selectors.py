@@ -161,7 +161,7 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
     shown_sections = []
     for section in sections:
         section.fallback = language != "en" and not getattr(section, f"body_{suffix}", "")
-        section.display_html, section.subsections = outline(section.anchor, section.body_html)
+        section.display_html, section.subsections = outline(section.anchor, section.body_html, section.heading)
         code = section.jurisdiction.code if section.jurisdiction else None
         if code is None or code in shown_codes:
             shown_sections.append(section)
