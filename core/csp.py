@@ -16,11 +16,13 @@ _cache: dict = {}
 
 
 def _site_policy() -> tuple[str, tuple[str, ...], str]:
-    enforced = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
-    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}
+    enforced = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+    # The settings objects themselves (override_settings swaps them), never a fresh {}.
     key = (id(enforced), id(report_only))
     found = _cache.get(key)
     if found is None:
+        enforced = enforced or {}
         _cache.clear()
         found = _cache[key] = (
             build_policy(),
