@@ -47,10 +47,12 @@ dev: setup
 	./bin/serve --reload
 
 # The browser tests need a Chromium: bin/ensure-browser finds one (CHROMIUM, PATH, Playwright's
-# cache) or installs one, and stops here with one line if it can't.
+# cache) or installs one, and stops here with one line if it can't. The HTML checks need the
+# Nu HTML Checker: bin/ensure-vnu installs it (npm, into tools/) or stops with one line.
 test: install-dev
 	@chromium="$$(PYTHON=$(BIN)/python ./bin/ensure-browser)" && echo "browser tests: $$chromium" && \
-	CHROMIUM="$$chromium" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	vnu="$$(./bin/ensure-vnu)" && echo "HTML checker: $$vnu" && \
+	CHROMIUM="$$chromium" VNU_JAR="$$vnu" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
 	./bench/run.sh

@@ -8,10 +8,11 @@ class CookiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core.delivery import register_slot
         from core.signals import personal_data_export
         from core.visitor import set_consent_resolver
 
-        from . import personal_data, signals
+        from . import banner, personal_data, signals
         from .state import consent_for
 
         signals.connect()
@@ -19,3 +20,6 @@ class CookiesConfig(AppConfig):
         set_consent_resolver(consent_for)
         # A verified privacy request's export includes this browser's records (rights app).
         personal_data_export.connect(personal_data.consent_records_export, dispatch_uid="cookies.personal_data")
+
+        # The markers banner.splice fills per visitor: cached pages are compressed around them.
+        register_slot(banner.PREFIX)

@@ -1,18 +1,22 @@
-"""The one early middleware: it makes ``request.visitor``, and finishes every HTML response.
+"""The one early middleware: it makes ``request.visitor``, and finishes every response it sees.
 
 On the way out it is the one place that decides how HTML may be cached: every page carries
 the visitor's consent state (and may carry a CSRF token), so no shared cache may keep one,
-and the browser asks again each time. A view that forbade storing (``never_cache``) keeps
-its stricter header. It also turns a database that went away into a 503 with Retry-After.
+and the browser asks again each time (with the ETag, so an unchanged page costs a 304). A
+view that forbade storing (``never_cache``) keeps its stricter header. Then core.delivery
+adds the validators and compression, the Permissions-Policy is set, and a HEAD loses its
+body. It also turns a database that went away into a 503 with Retry-After.
 """
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, InternalError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
+from .delivery import deliver
 from .location import trusted_headers
 from .visitor import Visitor
 
@@ -40,8 +44,8 @@ def finish_html(response) -> None:
         response.headers["Cache-Control"] = HTML_CACHE_CONTROL
     # What the page depends on besides its URL: cookies (consent, region choice, CSRF) and
     # the location headers a trusted CDN adds. A GeoIP lookup depends on the address,
-    # which no Vary can name; "private" covers it.
-    patch_vary_headers(response, ("Cookie", *trusted_headers()))
+    # which no Vary can name; "private" covers it. Accept-Encoding: core.delivery gzips.
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding", *trusted_headers()))
 
 
 class VisitorMiddleware:
@@ -52,6 +56,9 @@ class VisitorMiddleware:
         request.visitor = Visitor(request)
         response = self.get_response(request)
         finish_html(response)
+        response = deliver(request, response)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         if request.method == "HEAD" and not response.streaming:
             # Headers as for GET (Content-Length included), no body: gunicorn would otherwise
             # drop it with a warning on every HEAD a monitor sends.
@@ -67,4 +74,5 @@ class VisitorMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        response._has_been_logged = True  # logged above: Django would log the 503 again
         return response

@@ -1,5 +1,16 @@
-"""Atom feed of published versions (django.contrib.syndication)."""
+"""Atom feed of published versions (django.contrib.syndication).
 
+Entry ids are absolute (SITE_URL and the version's permanent address in the feed's
+language), so they stay the same wherever the feed is read from. Dates: a version is
+published before it takes effect; one whose record says it was published *after* its
+effective date was imported from the history (the import time is not when it was
+published), so its effective date stands for both.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,10 +48,26 @@ class VersionFeed(Feed):
         return item.url
 
     def item_guid(self, item):
-        return item.url
+        return settings.SITE_URL + item.url
 
-    def item_updateddate(self, item):
-        return item.published_at
+    def author_name(self):
+        return str(settings.NOTICES_SITE_NAME)
+
+    def author_link(self):
+        return settings.SITE_URL + reverse("notices:policy")
 
     def item_pubdate(self, item):
-        return item.published_at
+        return published(item)
+
+    def item_updateddate(self, item):
+        return published(item)
+
+
+def published(item) -> datetime.datetime:
+    """When the version was made public: its publish time, or its effective date if that was earlier."""
+    took_effect = datetime.datetime.combine(
+        item.effective_date, datetime.time.min, tzinfo=ZoneInfo(settings.NOTICES_LEGAL_TIME_ZONE)
+    )
+    if item.published_at is None or item.published_at > took_effect:
+        return took_effect
+    return item.published_at

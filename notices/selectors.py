@@ -21,6 +21,7 @@ from core.cache import cached
 
 from .destinations import resolve_html
 from .models import Jurisdiction, PolicyVersion, Section
+from .outline import outline
 from .updates import MARKER, expand_markers
 
 ALL = "all"
@@ -188,6 +189,7 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
     shown_sections = []
     for section in sections:
         section.fallback = language != "en" and not getattr(section, f"body_{suffix}", "")
+        section.display_html, section.subsections = outline(section.anchor, section.body_html, section.heading)
         code = section.jurisdiction.code if section.jurisdiction else None
         if code is None or code in shown_codes:
             shown_sections.append(section)

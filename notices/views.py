@@ -9,7 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -54,7 +54,7 @@ def _located_page(request, template: str, *, effective_date, key: tuple, context
         path=path,
         query=query,
     )
-    return HttpResponse(page)
+    return page.response()
 
 
 def explanation(choice: reading.Reading, location: places.Location | None) -> str:
@@ -136,7 +136,7 @@ def version_list(request):
         }
 
     page = render_shared(("history",), "notices/version_list.html", build, path=lambda: reverse("notices:version_list"))
-    return HttpResponse(page)
+    return page.response()
 
 
 @require_safe
@@ -209,7 +209,7 @@ def version_diff(request, a, b):
 
     if a > b:
         page = render_shared(("diff-order", a, b), "notices/diff_order.html", lambda: {"a": a, "b": b}, path=path)
-        return HttpResponse(page, status=400)
+        return page.response(status=400)
     changes = selectors.version_redline(old_date=a, new_date=b)
     mine = _region_filter(request)
     shown = None
@@ -234,7 +234,7 @@ def version_diff(request, a, b):
         path=path,
         query={"region": "mine"} if mine is not None else None,
     )
-    return HttpResponse(page)
+    return page.response()
 
 
 def _region_filter(request) -> tuple[str, ...] | None:

@@ -1,11 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from cookies import views as cookies_views
 from core import admin_previews
 
 from . import views
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.root, name="root"),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt),
     # Staff only (admin_view): every registered email, in every language (core.email_previews).
     path("admin/email-previews/", include(admin_previews.urlpatterns())),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
 ]
 

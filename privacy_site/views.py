@@ -41,8 +41,10 @@ def healthz(request):
     return response
 
 
+@require_safe
 def robots_txt(request):
-    return HttpResponse("User-agent: *\nDisallow: /admin/\n", content_type="text/plain")
+    body = f"User-agent: *\nDisallow: /admin/\n\nSitemap: {settings.SITE_URL}/sitemap.xml\n"
+    return HttpResponse(body, content_type="text/plain")
 
 
 def page_not_found(request, exception, template_name="404.html"):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
     "core",
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "rights",
     "cookie_consent",
+    "csp",
     # After cookie_consent: its admin re-registers the package's Cookie admin with details.
     "cookies",
 ]
@@ -50,6 +53,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # django-csp, its site-wide header built once. After whitenoise: static files need no
+    # policy. Sets the header on 304s too.
+    "core.csp.SiteCSPMiddleware",
     # request.visitor for everything below; on the way out, the HTML caching headers.
     "core.middleware.VisitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -252,6 +258,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): first-party files only; no inline script, style or
+# handler anywhere in the site's markup. `data:` images: the favicon placeholder. An editor
+# who adds a gated third-party tag lists its origins in CSP_EXTRA_SCRIPT_SRC (and, for what
+# it loads or calls, CSP_EXTRA_IMG_SRC / CSP_EXTRA_CONNECT_SRC), comma-separated.
+CSP_EXTRA_SOURCES = {
+    "script-src": env_list("CSP_EXTRA_SCRIPT_SRC"),
+    "img-src": env_list("CSP_EXTRA_IMG_SRC"),
+    "connect-src": env_list("CSP_EXTRA_CONNECT_SRC"),
+}
+CONTENT_SECURITY_POLICY = {
+    # The admin's own pages (Django's and modeltranslation's widgets) are not ours to
+    # rewrite; they keep X-Frame-Options, CSRF and the login lockout.
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *CSP_EXTRA_SOURCES["script-src"]],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *CSP_EXTRA_SOURCES["img-src"]],
+        "connect-src": [SELF, *CSP_EXTRA_SOURCES["connect-src"]],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    },
+}
+# Browser features the site never uses, turned off for it and anything it embeds.
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), "
+    "xr-spatial-tracking=()",
+)
+# gzip for pages, the feed and the rest (core.delivery); off when a proxy in front compresses.
+COMPRESS_RESPONSES = env_bool("COMPRESS_RESPONSES", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -269,8 +310,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # axes: one line per failed admin login and per lockout.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "INFO"}},
+    # axes: one line per failed admin login and per lockout. django.request: server errors
+    # only, once each with their traceback; a client's 4xx is a line of the access log (it
+    # was also logged by Django, so every 400/404 appeared twice, a 400 with a traceback).
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "INFO"},
+        "django.request": {"level": "ERROR"},
+    },
 }
 NOTICES_MATERIAL_NOTICE_DAYS = env_int("NOTICES_MATERIAL_NOTICE_DAYS", 30)
 # Four eyes: a publisher cannot publish a draft they edited last, and only once publication
