@@ -73,9 +73,9 @@ def host_prefixed_cookies(app_configs, **kwargs):
         if not name.startswith("__Host-"):
             continue
         if not getattr(settings, secure_setting, False):
-            problems.append(Error(f"{name_setting} is {name!r} but {secure_setting} is off.", id="core.E020"))
+            problems.append(Error(f"{name_setting} is {name!r} but {secure_setting} is off.", id="core.E030"))
         if domain_setting and getattr(settings, domain_setting, None):
-            problems.append(Error(f"{name_setting} is {name!r} but {domain_setting} is set.", id="core.E020"))
+            problems.append(Error(f"{name_setting} is {name!r} but {domain_setting} is set.", id="core.E030"))
     return problems
 
 

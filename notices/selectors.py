@@ -189,16 +189,18 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
     shown_sections = []
     for section in sections:
         section.fallback = language != "en" and not getattr(section, f"body_{suffix}", "")
-        section.display_html, section.subsections = outline(section.anchor, section.body_html, section.heading)
         code = section.jurisdiction.code if section.jurisdiction else None
         if code is None or code in shown_codes:
             shown_sections.append(section)
     for section in shown_sections:
         if MARKER in (section.body_html or ""):
-            # Generated, not stored: the Updates block in the language the section is shown in.
+            # Generated, not stored: the Updates block in the language the section is shown in
+            # (before the outline below, which numbers what the page shows).
             section.body_html = expand_markers(
                 section.body_html, version, "en" if section.fallback else language, link_language=language
             )
+    for section in sections:
+        section.display_html, section.subsections = outline(section.anchor, section.body_html, section.heading)
     shown = tuple(s.jurisdiction.code for s in shown_sections if s.jurisdiction)
     present = {s.jurisdiction.code for s in sections if s.jurisdiction}
     omitted = [c for c in jurisdiction_choices() if c.code in present and c.code not in shown]

@@ -141,8 +141,12 @@ class NoticeComposer:
         withdrawal = getattr(version, "withdrawal", None)
         return {
             "language": language,
-            "subject": _("Correction: our Privacy Policy will not change on %(date)s")
-            % {"date": formats.date_format(version.effective_date, "DATE_FORMAT")},
+            "subject": organisation_subject(
+                _("Correction: our Privacy Policy will not change on %(date)s")
+                % {"date": formats.date_format(version.effective_date, "DATE_FORMAT")}
+            ),
+            "from_email": sender(language),
+            **email_context(language),
             "site_name": str(settings.NOTICES_SITE_NAME),
             "effective_date": version.effective_date,
             "reason": withdrawal.reason if withdrawal else "",

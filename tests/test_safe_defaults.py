@@ -165,5 +165,5 @@ def test_a_host_cookie_without_secure_or_with_a_domain_is_a_start_up_error(setti
     settings.COOKIE_CONSENT_NAME, settings.COOKIE_CONSENT_SECURE = "__Host-cookie_consent", True
     settings.COOKIE_CONSENT_DOMAIN = "example.com"
     problems = host_prefixed_cookies(None)
-    assert [p.id for p in problems] == ["core.E020", "core.E020"]
+    assert [p.id for p in problems] == ["core.E030", "core.E030"]
     assert "SESSION_COOKIE_SECURE" in problems[0].msg and "COOKIE_CONSENT_DOMAIN" in problems[1].msg

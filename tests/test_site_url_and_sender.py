@@ -35,7 +35,7 @@ def test_bin_serve_exports_site_url_from_port():
 
     serve = (Path(__file__).resolve().parent.parent / "bin" / "serve").read_text()
     assert 'export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"' in serve
-    assert serve.index("export SITE_URL") < serve.index("db_worker")  # the worker writes the emails
+    assert serve.index("export SITE_URL") < serve.index("task_worker")  # the worker writes the emails
 
 
 @pytest.mark.django_db

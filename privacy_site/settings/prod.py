@@ -41,7 +41,7 @@ CSRF_COOKIE_SECURE = True
 COOKIE_CONSENT_SECURE = True  # the consent cookies, and the consent id with them
 # __Host- names: a browser accepts such a cookie only from HTTPS, for this exact host (no
 # Domain) and path /, so neither a sibling subdomain nor a plain-HTTP injection can plant or
-# overwrite the session, the CSRF cookie or a visitor's consent (core.E020 keeps them valid).
+# overwrite the session, the CSRF cookie or a visitor's consent (core.E030 keeps them valid).
 # Publishers sign in to the admin with a password and a TOTP code.
 ADMIN_OTP_REQUIRED_FOR = env_str("ADMIN_OTP_REQUIRED_FOR", "publishers")
 SESSION_COOKIE_NAME = "__Host-sessionid"
