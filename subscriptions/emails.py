@@ -195,6 +195,7 @@ class NoticeComposer:
         language = subscriber.language if subscriber.language in dict(settings.LANGUAGES) else "en"
         notice = self._notice(language)
         unsubscribe_url = f"{notice.unsubscribe_prefix}{unsubscribe_token}/"
+        message_id = delivery.message_id
         text = notice.text.replace(PLACEHOLDER_URL, unsubscribe_url)
         html = notice.html.replace(PLACEHOLDER_URL, escape(unsubscribe_url))
         to_header = envelope_address(subscriber.email)
@@ -204,7 +205,7 @@ class NoticeComposer:
                 text,
                 html,
                 subscriber.email,
-                delivery.message_id,
+                message_id,
                 unsubscribe_url,
                 language,
                 notice.from_email,
@@ -212,7 +213,7 @@ class NoticeComposer:
         raw = (
             notice.raw.replace(PLACEHOLDER_URL.encode(), unsubscribe_url.encode())
             .replace(PLACEHOLDER_TO.encode(), to_header.encode())
-            .replace(PLACEHOLDER_ID.encode(), delivery.message_id.encode())
+            .replace(PLACEHOLDER_ID.encode(), message_id.encode())
         )
         message = PreparedNotice(
             raw=raw,
@@ -221,7 +222,7 @@ class NoticeComposer:
             body=text,
             from_email=notice.from_email,
             to=[subscriber.email],
-            headers=_headers(delivery.message_id, unsubscribe_url, language),
+            headers=_headers(message_id, unsubscribe_url, language),
         )
         message.attach_alternative(html, "text/html")
         return message

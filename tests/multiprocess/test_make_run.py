@@ -134,7 +134,10 @@ def test_the_subscribe_rate_limits_count_every_make_run_worker(tmp_path, sqlite_
 
     # bin/serve's task worker sends the confirmations; then make sure nothing is left.
     deadline = time.monotonic() + 60
-    pending = "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
+    pending = (
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING') "
+        "AND task_path != 'subscriptions.tasks.pending_prune'"  # deferred until the links expire
+    )
     while sqlite_count(sqlite_url, pending) and time.monotonic() < deadline:
         time.sleep(0.25)
     manage(env, "db_worker", "--batch", "--no-startup-delay")
@@ -149,3 +152,46 @@ def test_the_subscribe_rate_limits_count_every_make_run_worker(tmp_path, sqlite_
     assert by_address == ["sent"] * 5, report
     assert emails == 3, report
     assert client_emails == 6, report
+
+
+def test_make_run_on_another_port_links_every_email_there(tmp_path, sqlite_url, start_server):
+    """`PORT=<port> make run` without SITE_URL: every link in a confirmation starts at that port."""
+    import email as email_parser
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    from .conftest import csrf_from, free_port, subscribe
+
+    messages, lock = [], threading.Lock()
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):
+            with lock:
+                messages.append(envelope.original_content)
+            return "250 OK"
+
+    smtp = Controller(Keep(), hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        port = free_port()
+        env = site_env(
+            work=tmp_path, database_url=sqlite_url, PORT=str(port), EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}"
+        )
+        del env["DJANGO_DEBUG"], env["DJANGO_SECRET_KEY"]
+        env.pop("SITE_URL", None)
+        env.update(DJANGO_SETTINGS_MODULE=MAKE_RUN_SETTINGS, DJANGO_SECRET_KEY_FILE=str(tmp_path / ".secret_key"))
+        prepare_site(env)
+        server = start_server([str(ROOT / "bin" / "serve")], env, name="make-run-port", workers=1)
+        assert subscribe(server, csrf_from(server), email="ada@example.org", client="198.51.100.9").status == 302
+        deadline = time.monotonic() + 60
+        while not messages and time.monotonic() < deadline:
+            time.sleep(0.25)
+    finally:
+        smtp.stop()
+    assert messages, "bin/serve's task worker sent no confirmation within a minute"
+    parsed = email_parser.message_from_bytes(messages[0])
+    text, html = (part.get_payload(decode=True).decode() for part in parsed.get_payload())
+    links = re.findall(r"https?://[^\s\"<>]+", text) + re.findall(r'href="(https?://[^"]+)"', html)
+    assert len(links) >= 4
+    assert all(link.startswith(f"http://127.0.0.1:{port}/") for link in links), links

@@ -97,7 +97,16 @@ def test_a_notice_through_a_real_smtp_server_names_the_organisation(material_dra
 
 
 def test_message_ids_stay_the_same_for_a_pair_and_change_with_the_secret_key(settings):
+    from django.utils.crypto import salted_hmac
+
+    from subscriptions.models import MESSAGE_ID_SALT
+
     one = Delivery(campaign_id=1, subscriber_id=2).message_id
+    # Django's salted_hmac under SECRET_KEY, as documented (the key derivation is cached),
+    # its first 128 bits spelt in letters.
+    expected = salted_hmac(MESSAGE_ID_SALT, "1:2", algorithm="sha256").hexdigest()[:32]
+    assert one == f"<{expected.translate(str.maketrans('0123456789abcdef', 'abcdefghijklmnop'))}@localhost>"
+    assert re.fullmatch(r"<[a-p]{32}@localhost>", one)
     assert one == Delivery(campaign_id=1, subscriber_id=2).message_id
     assert one != Delivery(campaign_id=2, subscriber_id=1).message_id
     assert one != Delivery(campaign_id=12, subscriber_id=2).message_id

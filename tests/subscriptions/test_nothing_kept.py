@@ -166,3 +166,39 @@ def test_the_link_carries_neither_the_address_nor_an_id(database_tasks, subscrib
     assert len(secret) == 24 and str(pending.pk) not in token.split(":")
     # Only the hash of the link's secret is stored.
     assert token.split(":")[0] not in " ".join(map(str, PendingSubscription.objects.values_list()))
+
+
+def test_the_migration_forgets_addresses_left_by_earlier_confirmation_tasks(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("subscriptions.migrations.0004_forget_queued_addresses")
+    old = {"task_path": "subscriptions.tasks.confirmation_send", "backend_name": "default"}
+    for status, address in [("SUCCESSFUL", "done@example.org"), ("FAILED", "failed@example.org")]:
+        DBTaskResult.objects.create(status=status, args_kwargs={"args": [address, "en"], "kwargs": {}}, **old)
+    waiting = DBTaskResult.objects.create(
+        status="READY", args_kwargs={"args": ["Waiting@Bücher.example", "ja"], "kwargs": {}}, **old
+    )
+    campaign = DBTaskResult.objects.create(
+        status="SUCCESSFUL",
+        task_path="subscriptions.tasks.campaign_send",
+        backend_name="default",
+        args_kwargs={"args": [1, "token"], "kwargs": {}},
+    )
+
+    class Editor:
+        connection = connection
+
+    migration.forget(apps, Editor())
+    assert tables_holding("done@example.org") == {} and tables_holding("failed@example.org") == {}
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {waiting.pk, campaign.pk}
+    waiting.refresh_from_db()
+    pending = PendingSubscription.objects.get()
+    assert waiting.args_kwargs == {"args": [str(pending.reference)], "kwargs": {}}
+    assert (pending.email, pending.email_key, pending.language) == (
+        "Waiting@Bücher.example",
+        "waiting@xn--bcher-kva.example",
+        "ja",
+    )
+    assert tables_holding("Waiting@Bücher.example") == {"subscriptions_pendingsubscription": 1}
