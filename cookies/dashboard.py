@@ -5,8 +5,9 @@ accept all, reject all or a custom choice. The dashboard counts outcomes by week
 (the subdivision where one is known, else the country), language and source, over whole
 weeks (Monday to Sunday, UTC) and optional filters.
 
-Complete weeks are read from ConsentWeeklyCount, which the daily task (and the dashboard
-itself, for a week it finds missing) fills once per week from the records; only the
+Complete weeks are read from ConsentWeeklyCount, which services.consent_weeks_count fills
+once per week from the records (the daily task; the dashboard view for a week it finds
+missing); only the
 current week is counted from the records themselves. So a view costs a few grouped queries
 over at most (weeks x regions x languages x sources x outcomes) rows, whatever the number
 of records: see bench/consent_dashboard.py.
@@ -119,7 +120,7 @@ def _filtered(queryset, filters: Filters):
     return queryset
 
 
-def _records_of(start: datetime.datetime, end: datetime.datetime):
+def records_of(start: datetime.datetime, end: datetime.datetime):
     """The records of a period, with the columns the counts use (region, outcome)."""
     return (
         ConsentRecord.objects.filter(created_at__gte=start, created_at__lt=end)
@@ -132,8 +133,6 @@ def report(filters: Filters, *, now: datetime.datetime | None = None) -> Report:
     """Count the outcomes of the period's records by each dimension."""
     now = now or timezone.now()
     current = monday(now.date())
-    # Normally the daily task has counted them all; only this period's are looked for here.
-    weeks_rolled_up(now=now, first_week=filters.first_week)
     by = {name: {} for name, _label in DIMENSIONS}
 
     def count(name, key, outcome, n):
@@ -149,7 +148,7 @@ def report(filters: Filters, *, now: datetime.datetime | None = None) -> Report:
         for key, outcome, n in complete.values_list(name, "outcome").annotate(n=Sum("count")):
             count(name, key.isoformat() if name == "week" else key, outcome, n)
     if filters.first_week <= current <= filters.last_week:
-        live = _filtered(_records_of(week_start(current), week_start(current) + WEEK), filters)
+        live = _filtered(records_of(week_start(current), week_start(current) + WEEK), filters)
         for name, _label in DIMENSIONS:
             if name == "week":
                 for outcome, n in live.values_list("outcome").annotate(n=Count("*")):
@@ -158,44 +157,6 @@ def report(filters: Filters, *, now: datetime.datetime | None = None) -> Report:
                 for key, outcome, n in live.values_list(name, "outcome").annotate(n=Count("*")):
                     count(name, key, outcome, n)
     return Report(filters, {name: _rows(name, rows) for name, rows in by.items()})
-
-
-def weeks_rolled_up(*, now: datetime.datetime | None = None, first_week: datetime.date | None = None) -> int:
-    """Count every complete week that has no counts yet; return how many weeks were added.
-
-    Idempotent and safe to run in several processes at once: a complete week's records never
-    change (they are only ever pruned, after the daily task has counted their week, so the
-    counts outlive them), and a second writer's identical rows are ignored. A retention
-    shorter than a week, or a manual prune of the current week, loses those records from the
-    counts too.
-    """
-    now = now or timezone.now()
-    last = monday(now.date()) - WEEK
-    oldest = ConsentRecord.objects.order_by("created_at").values_list("created_at", flat=True).first()
-    if oldest is None:
-        return 0
-    week = max(monday(oldest.date()), first_week or datetime.date.min)
-    done = set(
-        ConsentWeeklyCount.objects.filter(week__gte=week, week__lte=last).values_list("week", flat=True).distinct()
-    )
-    added = 0
-    while week <= last:
-        if week not in done:
-            _roll_up(week)
-            added += 1
-        week += WEEK
-    return added
-
-
-def _roll_up(week: datetime.date) -> None:
-    start = week_start(week)
-    counts = [
-        ConsentWeeklyCount(week=week, region=region or "", language=language, source=source, outcome=outcome, count=n)
-        for region, language, source, outcome, n in _records_of(start, start + WEEK)
-        .values_list("region", "language", "source", "outcome")
-        .annotate(n=Count("*"))
-    ] or [ConsentWeeklyCount(week=week, count=0)]
-    ConsentWeeklyCount.objects.bulk_create(counts, ignore_conflicts=True, batch_size=2000)
 
 
 def _rows(name: str, by_key: dict[str, Row]) -> list[Row]:

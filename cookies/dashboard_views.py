@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notices.places import country_name
 
-from . import charts, dashboard
+from . import charts, dashboard, services
 from .models import ConsentRecord, RetentionSchedule
 
 DEFAULT_WEEKS = 12
@@ -94,6 +94,8 @@ def dashboard_view(request, admin_site):
         form = DashboardForm({})
         form.is_valid()
     filters = form.filters()
+    # Normally the daily task has counted them all; only this period's are looked for here.
+    services.consent_weeks_count(first_week=filters.first_week)
     result = dashboard.report(filters)
     if request.GET.get("format") == "csv":
         return csv_response(result, request.LANGUAGE_CODE)

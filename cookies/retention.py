@@ -1,7 +1,7 @@
 """Retention on its own: consent records older than CONSENT_RETENTION_DAYS go every day.
 
 One chain of tasks does it: each run counts the complete weeks for the dashboard
-(dashboard.weeks_rolled_up, so the statistics outlive the records), prunes (through services.consents_prune and its
+(services.consent_weeks_count, so the statistics outlive the records), prunes (through services.consents_prune and its
 PruneGrant, the only way the database lets a record go), logs how many went, and queues
 the next run a day later. The chain's token lives in RetentionSchedule, so a run whose
 token is stale (the chain was re-armed) does nothing, and two chains never run side by
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import dashboard, services, tasks
+from . import services, tasks
 from .models import RetentionSchedule
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def retention_run(*, run_token: str) -> int | None:
         # Queue tomorrow's run first: a prune that fails today must not end the chain.
         transaction.on_commit(lambda: _enqueue(token, start + INTERVAL))
     # Count the weeks for the dashboard before their records can go.
-    dashboard.weeks_rolled_up()
+    services.consent_weeks_count()
     days = settings.CONSENT_RETENTION_DAYS
     deleted = services.consents_prune(older_than=datetime.timedelta(days=days))
     RetentionSchedule.objects.filter(pk=1).update(last_run=start, last_deleted=deleted)

@@ -6,12 +6,20 @@ from dataclasses import dataclass
 
 from cookie_consent.models import Cookie, CookieGroup
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from core import cache
 
-from . import launch
-from .models import ConsentModeMapping, ConsentRecord, ConsentRule, CookieDetail, PruneGrant
+from . import dashboard, launch
+from .models import (
+    ConsentModeMapping,
+    ConsentRecord,
+    ConsentRule,
+    ConsentWeeklyCount,
+    CookieDetail,
+    PruneGrant,
+)
 from .selectors import Catalogue
 
 logger = logging.getLogger(__name__)
@@ -100,6 +108,44 @@ def consents_prune(*, older_than: datetime.timedelta, batch: int = PRUNE_BATCH) 
             grant.delete()
         if len(ids) < batch:
             return total
+
+
+def consent_weeks_count(*, now: datetime.datetime | None = None, first_week: datetime.date | None = None) -> int:
+    """Count every complete week that has no counts yet; return how many weeks were added.
+
+    Idempotent and safe to run in several processes at once: a complete week's records never
+    change (they are only ever pruned, after the daily task has counted their week, so the
+    counts outlive them), and a second writer's identical rows are ignored. A retention
+    shorter than a week, or a manual prune of the current week, loses those records from the
+    counts too.
+    """
+    now = now or timezone.now()
+    last = dashboard.monday(now.date()) - dashboard.WEEK
+    oldest = ConsentRecord.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if oldest is None:
+        return 0
+    week = max(dashboard.monday(oldest.date()), first_week or datetime.date.min)
+    done = set(
+        ConsentWeeklyCount.objects.filter(week__gte=week, week__lte=last).values_list("week", flat=True).distinct()
+    )
+    added = 0
+    while week <= last:
+        if week not in done:
+            _count_week(week)
+            added += 1
+        week += dashboard.WEEK
+    return added
+
+
+def _count_week(week: datetime.date) -> None:
+    start = dashboard.week_start(week)
+    counts = [
+        ConsentWeeklyCount(week=week, region=region or "", language=language, source=source, outcome=outcome, count=n)
+        for region, language, source, outcome, n in dashboard.records_of(start, start + dashboard.WEEK)
+        .values_list("region", "language", "source", "outcome")
+        .annotate(n=Count("*"))
+    ] or [ConsentWeeklyCount(week=week, count=0)]
+    ConsentWeeklyCount.objects.bulk_create(counts, ignore_conflicts=True, batch_size=2000)
 
 
 @dataclass(frozen=True)

@@ -85,3 +85,11 @@ def test_another_browser_cannot_read_it(browser, site):
 def test_a_bad_record_parameter_is_a_404(browser, value):
     two_choices(browser)
     assert browser.get(f"/en/cookies/receipt.json?record={value}").status_code == 404
+
+
+def test_an_unknown_location_is_named_as_such(site):
+    browser = Client()
+    post_banner_choice(browser, label="Reject all")  # no trusted location header
+    assert browser.get("/en/cookies/receipt.json").json()["jurisdiction"] == (
+        "Unknown location: the strictest rules applied"
+    )
