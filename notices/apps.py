@@ -9,8 +9,8 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from core.cache import invalidate_on
 
-        from .models import Jurisdiction, PolicyVersion, Section
+        from .models import Jurisdiction, PolicyVersion, Section, SectionTranslation
 
         # Pages, the history, the feed and the country → addenda map are cached: any saved
         # or deleted row of these (admin, importer, shell) retires them everywhere.
-        invalidate_on(PolicyVersion, Section, Jurisdiction)
+        invalidate_on(PolicyVersion, Section, SectionTranslation, Jurisdiction)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import selectors, signals
+from . import selectors, signals, translating
 from .models import Jurisdiction, PolicyVersion, Section
 from .source import ParsedVersion, PolicySourceError
 
@@ -90,7 +90,9 @@ def draft_start_next(*, source: PolicyVersion | None = None, user=None) -> Polic
                 for f in Section._meta.concrete_fields
                 if f.name not in SECTION_COPY_EXCLUDE
             }
-            Section(version=draft, **fields).save()
+            copy = Section(version=draft, **fields)
+            copy.save()
+            translating.translation_copy(source_section=section, target_section=copy)
     return draft
 
 
@@ -188,7 +190,11 @@ def policy_import(*, source: ParsedVersion, publish: bool = False, historical: b
     * a published version for that date without text (listed in the history): replaced by
       the imported text, published as history;
     * otherwise a new draft, published at once when asked (through version_publish).
+
+    Translations go through notices.translating.translation_import instead.
     """
+    if source.is_translation:
+        raise PolicyImportRefused(f"{source.path}: a translation joins its version through translation_import")
     unknown = source.jurisdiction_codes() - set(
         Jurisdiction.objects.filter(code__in=source.jurisdiction_codes()).values_list("code", flat=True)
     )
