@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
-from . import selectors, services
+from . import selectors, services, translating
+from .admin_translations import TranslatorViews, translation_status_html
 from .models import Jurisdiction, PolicyVersion, Section
 from .redline import compare_versions
 
@@ -26,7 +27,12 @@ class JurisdictionAdmin(TabbedTranslationAdmin):
 class SectionInline(TranslationStackedInline):
     model = Section
     extra = 0
-    fields = ("order", "anchor", "jurisdiction", "heading", "body")
+    fields = ("order", "anchor", "jurisdiction", "translation_status", "heading", "body")
+    readonly_fields = ("translation_status",)
+
+    @admin.display(description=gettext_lazy("translations"))
+    def translation_status(self, obj):
+        return translation_status_html(obj)
 
     # A published version's sections are shown, never edited.
     def has_change_permission(self, request, obj=None):
@@ -40,7 +46,7 @@ class SectionInline(TranslationStackedInline):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(TabbedTranslationAdmin):
+class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
     list_display = ("effective_date", "status", "material", "copied_from", "published_at", "published_by")
     list_filter = ("status", "material")
     date_hierarchy = "effective_date"
@@ -83,6 +89,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
     def save_formset(self, request, form, formset, change):
         services.draft_ensure_editable(form.instance)
         super().save_formset(request, form, formset, change)
+        self.record_translation_edits(request, formset)
 
     # --- extra screens ---------------------------------------------------------------
 
@@ -93,6 +100,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
             path("<int:pk>/preview/", wrap(self.preview_view), name="notices_policyversion_preview"),
             path("<int:pk>/compare/", wrap(self.compare_view), name="notices_policyversion_compare"),
             path("<int:pk>/publish/", wrap(self.publish_view), name="notices_policyversion_publish"),
+            *self.translation_urls(),
             *super().get_urls(),
         ]
 
@@ -192,7 +200,18 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
         if not request.user.has_perm("notices.publish_policyversion"):
             raise PermissionDenied
         change_url = reverse("admin:notices_policyversion_change", args=[version.pk])
+        fallbacks = translating.translation_problems(version)
         if request.method == "POST":
+            # Sections without a current translation are published to fall back to English:
+            # the publisher says so, or waits for the translations.
+            confirmed = request.POST.get("translations") == "fall-back-to-english"
+            if fallbacks and not confirmed and not services.publish_problems(version):
+                self.message_user(
+                    request,
+                    _("Confirm that the sections listed are shown in English, or wait for their translations."),
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(reverse("admin:notices_policyversion_publish", args=[version.pk]))
             try:
                 services.version_publish(version=version, user=request.user)
             except services.PublishRefused as refused:
@@ -212,6 +231,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
             "original": version,
             "title": _("Publish the version effective %(date)s") % {"date": version.effective_date.isoformat()},
             "problems": services.publish_problems(version),
+            "translation_problems": fallbacks,
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/notices/policyversion/publish.html", context)

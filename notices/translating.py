@@ -35,6 +35,7 @@ from .rendering import render_markdown
 from .source import ParsedSection, ParsedVersion, PolicySourceError, translation_languages
 
 CURRENT, OUTDATED, MISSING = "current", "outdated", "missing"
+STATES = (CURRENT, OUTDATED, MISSING)
 
 
 def suffix(language: str) -> str:
