@@ -9,6 +9,7 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from core.cache import invalidate_on
 
+        from . import checks  # noqa: F401  (registers the prevailing-language check)
         from .models import Jurisdiction, PolicyVersion, Section, SectionTranslation
 
         # Pages, the history, the feed and the country → addenda map are cached: any saved

@@ -187,7 +187,8 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
             "untranslated": bool(in_english),
             "in_english": in_english,
             "section_count": len(shown_sections),
-            "all_in_english": bool(shown_sections) and in_english == len(shown_sections),
+            # "Not translated yet" only when no section of the version is; else the count.
+            "all_in_english": not source and not any(not s.fallback for s in sections),
             # Any section shown in the page's own language, when that is not the original's.
             "is_translation": not source and in_english < len(shown_sections),
             "prevailing_language": prevailing_language_name(),

@@ -223,3 +223,36 @@ def test_the_database_lets_a_published_translation_in_only_with_its_record_and_o
         )
     section.refresh_from_db()
     assert section.body_ko and SectionTranslation.objects.get(pk=record.pk).source_sha256 == record.source_sha256
+
+
+def test_a_translation_added_to_the_published_version_reaches_the_cached_page(
+    client, launch_content, tmp_path, django_capture_on_commit_callbacks
+):
+    before = client.get("/ko/privacy/?jurisdiction=all").content.decode()
+    assert "전체 17개 섹션이 모두 영어로 표시됩니다" in before
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(write_synthetic(tmp_path, "ko"))
+    after = client.get("/ko/privacy/?jurisdiction=all").content.decode()
+    assert "영어로 표시됩니다" not in after
+    assert "영어 원문을 번역한 것입니다" in after
+
+
+def test_the_prevailing_language_must_be_one_of_the_sites(settings):
+    from notices.checks import prevailing_language_check
+
+    assert prevailing_language_check() == []
+    settings.NOTICES_PREVAILING_LANGUAGE = "fr"
+    assert [e.id for e in prevailing_language_check()] == ["notices.E001"]
+
+
+def test_the_note_names_the_prevailing_language_the_setting_names(
+    client, launch_content, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(write_synthetic(tmp_path, "ja"))
+    settings.NOTICES_PREVAILING_LANGUAGE = "ja"
+    from core.cache import bump
+
+    bump()
+    note = client.get("/ja/privacy/").content.decode()
+    assert "日本語の文言が優先します" in note
