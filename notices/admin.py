@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
-from . import selectors, services, translating
+from . import selectors, services
 from .admin_translations import TranslatorViews, translation_status_html
 from .models import Jurisdiction, PolicyVersion, Section
 from .redline import compare_versions
+from .translation_status import translation_problems
 
 
 @admin.register(Jurisdiction)
@@ -200,7 +201,7 @@ class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
         if not request.user.has_perm("notices.publish_policyversion"):
             raise PermissionDenied
         change_url = reverse("admin:notices_policyversion_change", args=[version.pk])
-        fallbacks = translating.translation_problems(version)
+        fallbacks = translation_problems(version)
         if request.method == "POST":
             # Sections without a current translation are published to fall back to English:
             # the publisher says so, or waits for the translations.

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 
-from . import translating
+from . import translating, translation_status
 from .models import PolicyVersion, Section
 from .redline import diff_words, html_to_text
 from .rendering import render_markdown
@@ -39,10 +39,10 @@ def language_name(code: str) -> str:
     return str(get_language_info(code)["name_local"])
 
 
-def english_changes(status: translating.SectionStatus) -> str | None:
+def english_changes(status: translation_status.SectionStatus) -> str | None:
     """What changed in the English since the translation was made, as a word redline."""
     record = status.record
-    if status.state != translating.OUTDATED or record is None:
+    if status.state != translation_status.OUTDATED or record is None:
         return None
     section = status.section
     parts = []
@@ -104,14 +104,14 @@ class TranslatorViews:
         version = self._version(request, pk)
         rows = []
         for language in translation_languages():
-            states = [s.state for s in translating.version_translation_status(version, language)]
+            states = [s.state for s in translation_status.version_translation_status(version, language)]
             rows.append(
                 {
                     "code": language,
                     "name": language_name(language),
-                    "current": states.count(translating.CURRENT),
-                    "outdated": states.count(translating.OUTDATED),
-                    "missing": states.count(translating.MISSING),
+                    "current": states.count(translation_status.CURRENT),
+                    "outdated": states.count(translation_status.OUTDATED),
+                    "missing": states.count(translation_status.MISSING),
                     "total": len(states),
                 }
             )
@@ -128,11 +128,11 @@ class TranslatorViews:
     def translation_language_view(self, request, pk, language):
         version = self._version(request, pk)
         language = self._language(language)
-        statuses = translating.version_translation_status(version, language)
+        statuses = translation_status.version_translation_status(version, language)
         sections = []
         for status in statuses:
             section = status.section
-            heading, _body = translating.translated_text(section, language)
+            heading, _body = translation_status.translated_text(section, language)
             sections.append(
                 {
                     "status": status,
@@ -140,11 +140,11 @@ class TranslatorViews:
                     "english_heading": section.heading_en or _("Introduction"),
                     "english_html": mark_safe(section.body_html_en or ""),
                     "heading": heading,
-                    "html": mark_safe(getattr(section, f"body_html_{translating.suffix(language)}") or ""),
+                    "html": mark_safe(getattr(section, f"body_html_{translation_status.suffix(language)}") or ""),
                     "changes": english_changes(status),
                 }
             )
-        counts = {state: sum(s["status"].state == state for s in sections) for state in translating.STATES}
+        counts = {state: sum(s["status"].state == state for s in sections) for state in translation_status.STATES}
         context = {
             **self._translation_context(
                 request,
@@ -171,7 +171,7 @@ class TranslatorViews:
     def translation_edit_view(self, request, pk, language, section_pk):
         version, language, section = self._editable_section(request, pk, language, section_pk)
         back = reverse("admin:notices_policyversion_translation", args=[version.pk, language]) + f"#{section.anchor}"
-        heading, body = translating.translated_text(section, language)
+        heading, body = translation_status.translated_text(section, language)
         form = TranslationForm(request.POST or None, initial={"heading": heading, "body": body})
         if request.method == "POST" and form.is_valid():
             if section.heading_en and form.cleaned_data["body"].strip() and not form.cleaned_data["heading"].strip():
@@ -250,9 +250,9 @@ class TranslatorViews:
             if not section.pk or not form.has_changed():
                 continue
             for language in translation_languages():
-                s = translating.suffix(language)
+                s = translation_status.suffix(language)
                 if {f"heading_{s}", f"body_{s}"} & set(form.changed_data):
-                    _heading, body = translating.translated_text(section, language)
+                    _heading, body = translation_status.translated_text(section, language)
                     if body.strip():
                         translating.translation_record_edit(section=section, language=language, user=request.user)
 
@@ -264,12 +264,12 @@ def translation_status_html(section: Section) -> str:
     records = {r.language: r for r in section.translations.all()}
     items = []
     for language in translation_languages():
-        state = translating.section_state(section, language, records.get(language))
+        state = translation_status.section_state(section, language, records.get(language))
         url = reverse("admin:notices_policyversion_translation", args=[section.version_id, language])
         label = {
-            translating.CURRENT: _("Up to date"),
-            translating.OUTDATED: _("Outdated"),
-            translating.MISSING: _("Missing"),
+            translation_status.CURRENT: _("Up to date"),
+            translation_status.OUTDATED: _("Outdated"),
+            translation_status.MISSING: _("Missing"),
         }[state]
         items.append((url, section.anchor, f"translation-status {state}", language_name(language), label))
     return format_html(

@@ -160,7 +160,7 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
     from the English as it stands, notices.translating); a missing or outdated one is shown
     in English, marked ``lang="en"``, and the note counts them.
     """
-    from .translating import CURRENT, prevailing_language_name, records_by_section, section_state, suffix
+    from .translation_status import CURRENT, prevailing_language_name, records_by_section, section_state, suffix
 
     sections = list(version.sections.select_related("jurisdiction").order_by("order", "pk"))
     source = language == "en"

@@ -1,13 +1,8 @@
-"""Translations of a version: importing them, editing them, and knowing whether they are true.
+"""Writing translations of a version: importing them, editing them, confirming them.
 
-Every translated section has a record (``SectionTranslation``) of the English heading and
-body it was translated from. A translation is
-
-* **current** when that English is the section's English now;
-* **outdated** when the English changed since (or no record says what it came from);
-* **missing** when the section has no text in that language.
-
-Only a current translation is ever shown; anything else is shown in English, marked so.
+Every write records (``SectionTranslation``) the English heading and body the translation
+was made from; notices.translation_status compares that with the English now to say whether
+the translation is up to date, outdated or missing, and only an up-to-date one is shown.
 
 Published text never changes in any language. A translation may still be *added* to a
 published version, once per language and section (the database lets exactly that through,
@@ -17,14 +12,11 @@ day: before ``recorded_at`` that section was shown in English. A correction goes
 version, like any change of published text.
 """
 
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from core.cache import bump_on_commit
 
@@ -32,100 +24,15 @@ from .fidelity import Problem, section_problems
 from .fidelity import translation_problems as structure_problems
 from .models import PolicyVersion, Section, SectionTranslation
 from .rendering import render_markdown
-from .source import ParsedSection, ParsedVersion, PolicySourceError, translation_languages
-
-CURRENT, OUTDATED, MISSING = "current", "outdated", "missing"
-STATES = (CURRENT, OUTDATED, MISSING)
-
-
-def suffix(language: str) -> str:
-    return language.replace("-", "_")
-
-
-def english_sha256(heading: str, body: str) -> str:
-    """Checksum of a section's English, as a translator reads it (heading and body)."""
-    text = f"{(heading or '').strip()}\n\n{(body or '').replace(chr(13), '').strip()}\n"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def section_english_sha256(section: Section) -> str:
-    return english_sha256(section.heading_en, section.body_en)
-
-
-def translated_text(section: Section, language: str) -> tuple[str, str]:
-    return (getattr(section, f"heading_{suffix(language)}", "") or ""), (
-        getattr(section, f"body_{suffix(language)}", "") or ""
-    )
-
-
-def section_state(section: Section, language: str, record: SectionTranslation | None) -> str:
-    heading, body = translated_text(section, language)
-    if not body.strip() or (section.heading_en and not heading.strip()):
-        return MISSING
-    if record is None or record.source_sha256 != section_english_sha256(section):
-        return OUTDATED
-    return CURRENT
-
-
-def records_by_section(sections, language: str) -> dict[int, SectionTranslation]:
-    """The records of these sections in one language, in one query."""
-    ids = [s.pk for s in sections]
-    return {r.section_id: r for r in SectionTranslation.objects.filter(section_id__in=ids, language=language)}
-
-
-# --- reads -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SectionStatus:
-    section: Section
-    language: str
-    state: str
-    record: SectionTranslation | None
-
-    @property
-    def label(self) -> str:
-        return {CURRENT: _("Up to date"), OUTDATED: _("Outdated"), MISSING: _("Missing")}[self.state]
-
-
-def version_translation_status(version: PolicyVersion, language: str) -> list[SectionStatus]:
-    """Each section of the version, in order, with the state of its translation."""
-    sections = list(version.sections.select_related("jurisdiction").order_by("order", "pk"))
-    records = records_by_section(sections, language)
-    return [
-        SectionStatus(s, language, section_state(s, language, records.get(s.pk)), records.get(s.pk)) for s in sections
-    ]
-
-
-@dataclass(frozen=True)
-class LanguageProblems:
-    language: str
-    name: str
-    outdated: list[Section] = field(default_factory=list)
-    missing: list[Section] = field(default_factory=list)
-    total: int = 0
-
-    @property
-    def count(self) -> int:
-        return len(self.outdated) + len(self.missing)
-
-
-def translation_problems(version: PolicyVersion) -> list[LanguageProblems]:
-    """Per language with any, the sections that would be shown in English: outdated or missing."""
-    from django.utils.translation import get_language_info
-
-    sections = list(version.sections.select_related("jurisdiction").order_by("order", "pk"))
-    result = []
-    for language in translation_languages():
-        records = records_by_section(sections, language)
-        states = [(s, section_state(s, language, records.get(s.pk))) for s in sections]
-        outdated = [s for s, state in states if state == OUTDATED]
-        missing = [s for s, state in states if state == MISSING]
-        if outdated or missing:
-            name = get_language_info(language)["name_translated"]
-            result.append(LanguageProblems(language, str(name), outdated, missing, len(sections)))
-    return result
-
+from .source import ParsedSection, ParsedVersion, PolicySourceError
+from .translation_status import (
+    MISSING,
+    records_by_section,
+    section_english_sha256,
+    section_state,
+    suffix,
+    translated_text,
+)
 
 # --- writes ------------------------------------------------------------------------------
 
@@ -333,17 +240,3 @@ def translation_copy(*, source_section: Section, target_section: Section) -> Non
         )
         for record in source_section.translations.all()
     )
-
-
-# In the note "the <language> text prevails", named in the reader's language.
-LANGUAGE_NAMES = {
-    "en": pgettext_lazy("the text that prevails", "English"),
-    "ko": pgettext_lazy("the text that prevails", "Korean"),
-    "zh-hans": pgettext_lazy("the text that prevails", "Simplified Chinese"),
-    "ja": pgettext_lazy("the text that prevails", "Japanese"),
-}
-
-
-def prevailing_language_name() -> str:
-    code = settings.NOTICES_PREVAILING_LANGUAGE
-    return str(LANGUAGE_NAMES.get(code, code))

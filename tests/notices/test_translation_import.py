@@ -11,11 +11,8 @@ from django.db import IntegrityError, transaction
 from notices import services
 from notices.models import PolicyVersion, Section, SectionTranslation
 from notices.source import PolicySourceError, parse_policy_file, parse_policy_text
-from notices.translating import (
-    TranslationImportRefused,
-    english_sha256,
-    translation_import,
-)
+from notices.translating import TranslationImportRefused, translation_import
+from notices.translation_status import english_sha256
 from tests.notices.translation_fixture import ENGLISH, SUMMARY, synthetic_translation, write_synthetic
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group, User
 from notices import services
 from notices.models import PolicyVersion, SectionTranslation
 from notices.source import parse_policy_file
-from notices.translating import MISSING, OUTDATED, translation_import, translation_problems
+from notices.translating import translation_import
+from notices.translation_status import MISSING, OUTDATED, translation_problems
 from tests.notices.translation_fixture import write_synthetic
 
 pytestmark = pytest.mark.django_db
