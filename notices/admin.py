@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
 from . import selectors, services
-from .admin_translations import TranslatorViews, translation_status_html
+from .admin_translations import SectionTranslationsForm, TranslatorViews, translation_status_html
 from .models import Jurisdiction, PolicyVersion, Section
 from .redline import compare_versions
 from .translation_status import translation_problems
@@ -27,6 +27,7 @@ class JurisdictionAdmin(TabbedTranslationAdmin):
 
 class SectionInline(TranslationStackedInline):
     model = Section
+    form = SectionTranslationsForm
     extra = 0
     fields = ("order", "anchor", "jurisdiction", "translation_status", "heading", "body")
     readonly_fields = ("translation_status",)

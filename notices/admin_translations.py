@@ -20,10 +20,37 @@ from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 
 from . import translating, translation_status
+from .fidelity import section_problems
 from .models import PolicyVersion, Section
 from .redline import diff_words, html_to_text
 from .rendering import render_markdown
-from .source import translation_languages
+from .source import ParsedSection, translation_languages
+
+
+class SectionTranslationsForm(forms.ModelForm):
+    """The draft's section form: a translation typed in a language tab keeps the English structure."""
+
+    def clean(self):
+        cleaned = super().clean()
+        english = ParsedSection(
+            0, self.instance.anchor or "", cleaned.get("heading_en") or "", cleaned.get("body_en") or "", None, 0
+        )
+        for language in translation_languages():
+            s = translation_status.suffix(language)
+            if not {f"heading_{s}", f"body_{s}"} & set(self.changed_data):
+                continue
+            heading, body = (cleaned.get(f"heading_{s}") or "").strip(), (cleaned.get(f"body_{s}") or "").strip()
+            if not body:
+                continue
+            if english.heading and not heading:
+                self.add_error(
+                    f"heading_{s}", _("Translate the heading too: a section is translated whole or not at all.")
+                )
+            translated = ParsedSection(0, english.anchor, heading, body + "\n", None, 1, 1)
+            for problem in section_problems(english, translated):
+                if "heading" not in problem.message:
+                    self.add_error(f"body_{s}", problem.message)
+        return cleaned
 
 
 class TranslationForm(forms.Form):

@@ -299,3 +299,20 @@ def test_a_translation_typed_in_the_drafts_language_tab_is_recorded_as_made_from
     assert (
         SectionTranslation.objects.get(section__version=draft, section__anchor="cookies", language="ko").how == "edited"
     )
+
+
+def test_a_translation_typed_in_a_language_tab_must_keep_the_english_structure(client, launch_content, publisher):
+    from tests.notices.test_editorial import change_form_data
+
+    draft = services.draft_start_next()
+    client.force_login(publisher)
+    data = change_form_data(client, draft)
+    key = next(k for k, v in data.items() if k.endswith("-body_en") and "We and our partners use" in v)
+    prefix = key[: -len("body_en")]
+    data[f"{prefix}body_ja"] = "クッキーを使います。"  # the English link target is gone
+    data[f"{prefix}heading_ja"] = "I. クッキー"
+    response = client.post(f"/admin/notices/policyversion/{draft.pk}/change/", data)
+    assert response.status_code == 200
+    assert "link targets" in page(response).select_one(".errorlist").get_text()
+    assert not draft.sections.get(anchor="cookies").body_ja
+    assert not SectionTranslation.objects.filter(section__version=draft, language="ja").exists()
