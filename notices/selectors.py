@@ -157,7 +157,7 @@ def render_document(version: PolicyVersion, language: str, shown_codes) -> Polic
     """Render any version (drafts too, for the admin preview); nothing here is cached.
 
     A section is shown in the page's language only when its translation is current (made
-    from the English as it stands, notices.translating); a missing or outdated one is shown
+    from the English as it stands, notices.translation_status); a missing or outdated one is shown
     in English, marked ``lang="en"``, and the note counts them.
     """
     from .translation_status import CURRENT, prevailing_language_name, records_by_section, section_state, suffix
