@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
 from . import hooks, lineage, selectors, services, workspace
+from .admin_translations import SectionTranslationsForm, TranslatorViews, translation_status_html
 from .models import Jurisdiction, PolicyVersion, Section, VersionEvent
 from .redline import compare_versions
+from .translation_status import translation_problems
 
 
 @admin.register(Jurisdiction)
@@ -28,8 +30,14 @@ class JurisdictionAdmin(TabbedTranslationAdmin):
 
 class SectionInline(TranslationStackedInline):
     model = Section
+    form = SectionTranslationsForm
     extra = 0
-    fields = ("order", "anchor", "jurisdiction", "heading", "body")
+    fields = ("order", "anchor", "jurisdiction", "translation_status", "heading", "body")
+    readonly_fields = ("translation_status",)
+
+    @admin.display(description=gettext_lazy("translations"))
+    def translation_status(self, obj):
+        return translation_status_html(obj)
 
     # A published version's sections are shown, never edited.
     def has_change_permission(self, request, obj=None):
@@ -69,7 +77,7 @@ def draft_warnings(version: PolicyVersion) -> list[str]:
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(TabbedTranslationAdmin):
+class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
     list_display = ("effective_date", "status", "material", "copied_from", "published_at", "published_by")
     list_filter = ("status", "material")
     date_hierarchy = "effective_date"
@@ -133,6 +141,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
     def save_formset(self, request, form, formset, change):
         services.draft_ensure_editable(form.instance)
         super().save_formset(request, form, formset, change)
+        self.record_translation_edits(request, formset)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -180,6 +189,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
                 wrap(partial(workspace.workspace_preview_view, self)),
                 name="notices_policyversion_workspace_preview",
             ),
+            *self.translation_urls(),
             *super().get_urls(),
         ]
 
@@ -299,9 +309,20 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
         version = self._version(request, pk)
         can_publish = request.user.has_perm("notices.publish_policyversion")
         change_url = reverse("admin:notices_policyversion_change", args=[version.pk])
+        fallbacks = translation_problems(version)
         if request.method == "POST":
             if not can_publish:
                 raise PermissionDenied
+            # Sections without a current translation are published to fall back to English:
+            # the publisher says so, or waits for the translations.
+            confirmed = request.POST.get("translations") == "fall-back-to-english"
+            if fallbacks and not confirmed and not services.publish_problems(version):
+                self.message_user(
+                    request,
+                    _("Confirm that the sections listed are shown in English, or wait for their translations."),
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(reverse("admin:notices_policyversion_publish", args=[version.pk]))
             try:
                 services.version_publish(version=version, user=request.user)
             except services.PublishRefused as refused:
@@ -335,6 +356,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
             "pending_request": services.pending_request(version),
             "can_publish": can_publish,
             "can_request": self.has_change_permission(request, version),
+            "translation_problems": fallbacks,
             "change_url": change_url,
             "base": base,
             "changed": changed,

@@ -9,8 +9,9 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from core.cache import invalidate_on
 
-        from .models import Jurisdiction, PolicyVersion, Section, Withdrawal
+        from . import checks  # noqa: F401  (registers the prevailing-language check)
+        from .models import Jurisdiction, PolicyVersion, Section, SectionTranslation, Withdrawal
 
         # Pages, the history, the feed and the country → addenda map are cached: any saved
         # or deleted row of these (admin, importer, shell) retires them everywhere.
-        invalidate_on(PolicyVersion, Section, Jurisdiction, Withdrawal)
+        invalidate_on(PolicyVersion, Section, SectionTranslation, Jurisdiction, Withdrawal)

@@ -301,3 +301,48 @@ class Withdrawal(models.Model):
 
     def __str__(self):
         return str(self.version)
+
+
+class SectionTranslation(models.Model):
+    """What one section's translation into one language was translated from, and who said so.
+
+    The English heading and body are kept as they stood when the translation was written
+    (imported, edited, or confirmed by a translator): comparing them with the section's
+    current English is what makes a translation *outdated*, and shows what changed since.
+    Rows of a published version are append-only in the database (migration 0008).
+    """
+
+    class How(models.TextChoices):
+        IMPORTED = "imported", _("Imported from a file")
+        EDITED = "edited", _("Edited in the admin")
+        CONFIRMED = "confirmed", _("Marked as up to date")
+
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(_("language"), max_length=10)
+    source_sha256 = models.CharField(_("English checksum"), max_length=64)
+    source_heading = models.CharField(_("English heading translated"), max_length=300, blank=True)
+    source_body = models.TextField(_("English body translated"))
+    how = models.CharField(_("recorded by way of"), max_length=20, choices=How)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source_file_sha256 = models.CharField(_("source file checksum"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["section", "language"]
+        verbose_name = _("section translation record")
+        verbose_name_plural = _("section translation records")
+        constraints = [
+            models.UniqueConstraint(fields=["section", "language"], name="notices_one_translation_record"),
+        ]
+
+    def __str__(self):
+        return f"{self.section} [{self.language}]"

@@ -183,40 +183,57 @@ def _build_document(effective_date, language, shown_codes) -> PolicyDocument | N
 
 
 def render_document(version: PolicyVersion, language: str, shown_codes) -> PolicyDocument:
-    """Render any version (drafts too, for the admin preview); nothing here is cached."""
+    """Render any version (drafts too, for the admin preview); nothing here is cached.
+
+    A section is shown in the page's language only when its translation is current (made
+    from the English as it stands, notices.translation_status); a missing or outdated one is shown
+    in English, marked ``lang="en"``, and the note counts them.
+    """
+    from .translation_status import CURRENT, prevailing_language_name, records_by_section, section_state, suffix
+
     sections = list(version.sections.select_related("jurisdiction").order_by("order", "pk"))
-    suffix = language.replace("-", "_")
+    source = language == "en"
+    records = {} if source else records_by_section(sections, language)
     shown_sections = []
     for section in sections:
-        section.fallback = language != "en" and not getattr(section, f"body_{suffix}", "")
+        section.fallback = not source and section_state(section, language, records.get(section.pk)) != CURRENT
+        use = "en" if source or section.fallback else suffix(language)
+        section.shown_heading = getattr(section, f"heading_{use}") or ""
+        section.shown_html = getattr(section, f"body_html_{use}") or ""
         code = section.jurisdiction.code if section.jurisdiction else None
         if code is None or code in shown_codes:
             shown_sections.append(section)
     for section in shown_sections:
-        if MARKER in (section.body_html or ""):
+        if MARKER in section.shown_html:
             # Generated, not stored: the Updates block in the language the section is shown in
             # (before the outline below, which numbers what the page shows).
-            section.body_html = expand_markers(
-                section.body_html, version, "en" if section.fallback else language, link_language=language
+            section.shown_html = expand_markers(
+                section.shown_html, version, "en" if section.fallback else language, link_language=language
             )
-    for section in sections:
-        section.display_html, section.subsections = outline(section.anchor, section.body_html, section.heading)
+        section.display_html, section.subsections = outline(section.anchor, section.shown_html, section.shown_heading)
     shown = tuple(s.jurisdiction.code for s in shown_sections if s.jurisdiction)
     present = {s.jurisdiction.code for s in sections if s.jurisdiction}
     omitted = [c for c in jurisdiction_choices() if c.code in present and c.code not in shown]
-    untranslated = any(s.fallback for s in shown_sections)
+    in_english = sum(s.fallback for s in shown_sections)
     html = render_to_string(
         "notices/_document.html",
         {
             "version": version,
             "sections": shown_sections,
             "omitted": omitted,
-            "untranslated": untranslated,
+            "untranslated": bool(in_english),
+            "in_english": in_english,
+            "section_count": len(shown_sections),
+            # "Not translated yet" only when no section of the version is; else the count.
+            "all_in_english": not source and not any(not s.fallback for s in sections),
+            # Any section shown in the page's own language, when that is not the original's.
+            "is_translation": not source and in_english < len(shown_sections),
+            "prevailing_language": prevailing_language_name(),
         },
     )
     # site: links become this language's URLs here, so a /ko/ page links to /ko/… pages.
     html = resolve_html(html, language=language)
-    return PolicyDocument(version.effective_date, bool(sections), html, shown, untranslated)
+    return PolicyDocument(version.effective_date, bool(sections), html, shown, bool(in_english))
 
 
 @dataclass(frozen=True)

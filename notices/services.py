@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from . import lineage, selectors, signals
+from . import lineage, selectors, signals, translating
 from .destinations import link_problems
 from .models import Jurisdiction, PolicyVersion, Section, VersionEvent, Withdrawal
 from .source import ParsedVersion, PolicySourceError
@@ -100,7 +100,9 @@ def draft_start_next(*, source: PolicyVersion | None = None, user=None) -> Polic
                 for f in Section._meta.concrete_fields
                 if f.name not in SECTION_COPY_EXCLUDE
             }
-            Section(version=draft, **fields).save()
+            copy = Section(version=draft, **fields)
+            copy.save()
+            translating.translation_copy(source_section=section, target_section=copy)
         lineage.record(
             draft,
             VersionEvent.Kind.STARTED,
@@ -418,7 +420,11 @@ def policy_import(*, source: ParsedVersion, publish: bool = False, historical: b
     * a published version for that date without text (listed in the history): replaced by
       the imported text, published as history;
     * otherwise a new draft, published at once when asked (through version_publish).
+
+    Translations go through notices.translating.translation_import instead.
     """
+    if source.is_translation:
+        raise PolicyImportRefused(f"{source.path}: a translation joins its version through translation_import")
     unknown = source.jurisdiction_codes() - set(
         Jurisdiction.objects.filter(code__in=source.jurisdiction_codes()).values_list("code", flat=True)
     )

@@ -28,8 +28,13 @@ from pathlib import Path
 from .destinations import link_problems
 from .rendering import render_markdown
 
-FRONT_MATTER_KEYS = ("effective_date", "material", "summary")
+FRONT_MATTER_KEYS = ("effective_date", "material", "summary", "language")
 REQUIRED_KEYS = ("effective_date", "material")
+# A translation names its language instead; whether a change is material is the English
+# version's to say.
+TRANSLATION_REQUIRED_KEYS = ("effective_date", "language", "summary")
+SOURCE_LANGUAGE = "en"
+TRANSLATION_FILE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.(?P<language>[a-z]+(?:-[a-z]+)?)\.md$")
 SECTION_RE = re.compile(r"^##(?!#)\s*(?P<heading>.*?)\s*\{(?P<attrs>[^{}]*)\}\s*$")
 ATTR_ANCHOR_RE = re.compile(r"^#([a-z0-9]+(?:-[a-z0-9]+)*)$")
 ATTR_JURISDICTION_RE = re.compile(r"^jurisdiction=([a-z0-9-]+)$")
@@ -55,6 +60,7 @@ class ParsedSection:
     body: str
     jurisdiction: str | None
     line: int
+    body_line: int = 0  # the file line of the body's first line, for errors inside it
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,12 @@ class ParsedVersion:
     summary: str
     sections: list[ParsedSection] = field(default_factory=list)
     sha256: str = ""
+    language: str | None = None  # None: the English text; else a translation of it
+    summary_line: int = 0
+
+    @property
+    def is_translation(self) -> bool:
+        return self.language is not None
 
     def jurisdiction_codes(self) -> set[str]:
         return {s.jurisdiction for s in self.sections if s.jurisdiction}
@@ -81,13 +93,30 @@ def parse_policy_file(path: str | Path) -> ParsedVersion:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise PolicySourceError(str(path), line, "the file is not valid UTF-8") from None
-    return parse_policy_text(text, path=str(path))
+    parsed = parse_policy_text(text, path=str(path))
+    named = TRANSLATION_FILE_RE.match(path.name)
+    if named and named["language"] != parsed.language:
+        raise PolicySourceError(
+            str(path), 1, f"the file name says {named['language']!r} but its front matter says {parsed.language!r}"
+        )
+    if parsed.is_translation and not named:
+        raise PolicySourceError(
+            str(path), 1, f"name a translation YYYY-MM-DD.{parsed.language}.md, after the version and its language"
+        )
+    return parsed
+
+
+def translation_languages() -> tuple[str, ...]:
+    """The site's languages a policy text may be translated into (every one but English)."""
+    from django.conf import settings
+
+    return tuple(code for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE)
 
 
 def parse_policy_text(text: str, *, path: str = "<text>") -> ParsedVersion:
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     lines = text.split("\n")
-    meta, body_start = _parse_front_matter(lines, path)
+    meta, body_start, summary_line = _parse_front_matter(lines, path)
     sections = _parse_sections(lines, body_start, path)
     _check_links(sections, path)
     # The checksum covers the normalised text, so line endings or a BOM don't count as a change.
@@ -95,17 +124,20 @@ def parse_policy_text(text: str, *, path: str = "<text>") -> ParsedVersion:
     return ParsedVersion(
         path=path,
         effective_date=meta["effective_date"],
-        material=meta["material"],
+        material=meta.get("material", False),
         summary=meta.get("summary", ""),
         sections=sections,
         sha256=sha,
+        language=meta.get("language"),
+        summary_line=summary_line,
     )
 
 
-def _parse_front_matter(lines: list[str], path: str) -> tuple[dict, int]:
+def _parse_front_matter(lines: list[str], path: str) -> tuple[dict, int, int]:
     if not lines or lines[0].strip() != "---":
         raise PolicySourceError(path, 1, "the file must start with front matter between '---' lines")
     meta: dict = {}
+    summary_line = 0
     for index in range(1, len(lines)):
         line_no = index + 1
         line = lines[index]
@@ -123,12 +155,21 @@ def _parse_front_matter(lines: list[str], path: str) -> tuple[dict, int]:
         if key in meta:
             raise PolicySourceError(path, line_no, f"front matter key {key!r} is repeated")
         meta[key] = _front_matter_value(key, value, path, line_no)
+        if key == "summary":
+            summary_line = line_no
     else:
         raise PolicySourceError(path, len(lines), "front matter is not closed by a '---' line")
-    for key in REQUIRED_KEYS:
+    translation = "language" in meta
+    if translation and "material" in meta:
+        raise PolicySourceError(
+            path,
+            index + 1,
+            "a translation has no 'material' key: the English version says whether a change is material",
+        )
+    for key in TRANSLATION_REQUIRED_KEYS if translation else REQUIRED_KEYS:
         if key not in meta:
             raise PolicySourceError(path, index + 1, f"front matter lacks {key!r}")
-    return meta, index + 1
+    return meta, index + 1, summary_line
 
 
 def _front_matter_value(key: str, value: str, path: str, line_no: int):
@@ -146,6 +187,12 @@ def _front_matter_value(key: str, value: str, path: str, line_no: int):
         if lowered not in {"true", "false"}:
             raise PolicySourceError(path, line_no, f"material must be true or false, not {value!r}")
         return lowered == "true"
+    if key == "language":
+        known = translation_languages()
+        if value not in known:
+            raise PolicySourceError(
+                path, line_no, f"language must be one of {', '.join(known)} (English is the original), not {value!r}"
+            )
     return value
 
 
@@ -190,13 +237,18 @@ def _parse_sections(lines: list[str], start: int, path: str) -> list[ParsedSecti
     preamble_end = starts[0][0] if starts else len(lines)
     preamble = "\n".join(lines[start:preamble_end]).strip()
     if preamble:
-        sections.append(ParsedSection(0, PREAMBLE_ANCHOR, "", preamble + "\n", None, _first_text_line(lines, start)))
+        first = _first_text_line(lines, start)
+        sections.append(ParsedSection(0, PREAMBLE_ANCHOR, "", preamble + "\n", None, first, first))
     for position, (index, heading, anchor, jurisdiction) in enumerate(starts):
         end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         body = "\n".join(lines[index + 1 : end]).strip()
         if not body:
             raise PolicySourceError(path, index + 1, f"section {anchor!r} has an empty body")
-        sections.append(ParsedSection(len(sections), anchor, heading, body + "\n", jurisdiction, index + 1))
+        sections.append(
+            ParsedSection(
+                len(sections), anchor, heading, body + "\n", jurisdiction, index + 1, _first_text_line(lines, index + 1)
+            )
+        )
     if not sections:
         raise PolicySourceError(path, start + 1, "the file has no policy text after the front matter")
     return sections

@@ -198,6 +198,9 @@ NOTICES_LEGAL_TIME_ZONE = env_str("LEGAL_TIME_ZONE", "Asia/Singapore")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "ko", "zh-hans", "ja")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# The language whose text prevails in case of conflict, named in the note on every other
+# language's page. The policy is written in English and translated from it.
+NOTICES_PREVAILING_LANGUAGE = env_str("NOTICES_PREVAILING_LANGUAGE", "en")
 
 # Static files: whitenoise serves compressed, content-hashed files with far-future headers.
 STATIC_URL = "/static/"

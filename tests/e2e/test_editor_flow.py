@@ -57,6 +57,11 @@ def test_start_edit_preview_publish_and_see_the_redline(page, site, settings):
     # publish
     page.goto(change_url)
     page.click("text=Publish…")
+    # The launch policy has no translations yet: the publisher must choose English for them.
+    assert "all 17 sections would be shown in English" in page.locator(".translation-problems").inner_text()
+    page.click("input[type=submit][value=Publish]")  # the browser refuses: the choice is required
+    assert "/publish/" in page.url
+    page.check("input[name=translations]")
     page.click("input[type=submit][value=Publish]")
     page.wait_for_selector(f"text=Published. The version takes effect on {today}.")
 

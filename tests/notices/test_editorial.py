@@ -307,7 +307,10 @@ def test_a_publisher_publishes_and_the_admin_records_who(
         in page(client.get(f"/admin/notices/policyversion/{draft.pk}/publish/")).get_text()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/notices/policyversion/{draft.pk}/publish/")
+        # The launch text has no translations: the publisher accepts English in their place.
+        response = client.post(
+            f"/admin/notices/policyversion/{draft.pk}/publish/", {"translations": "fall-back-to-english"}
+        )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == "published" and draft.published_by == publisher and draft.published_at

@@ -166,19 +166,25 @@ def test_untranslated_content_falls_back_to_english_with_a_note(client, launch_c
     assert page.find("h1").get_text() == "개인정보 처리방침"
 
 
-def test_translated_content_is_shown_without_a_note(client, launch_content, django_capture_on_commit_callbacks):
-    # Translations arrive with a new version: published text, translations included, is fixed.
+def test_translated_content_is_shown_with_the_translation_note_only(
+    client, launch_content, django_capture_on_commit_callbacks
+):
+    # Translations written in a draft (each recorded against its English) publish with it.
+    from notices.translating import translation_save
+
     draft = services.draft_start_next()
     for section in draft.sections.all():
-        section.heading_ja = f"JA {section.heading_en}" if section.heading_en else ""
-        section.body_ja = "日本語の本文。"
-        section.save()
+        heading = f"JA {section.heading_en}" if section.heading_en else ""
+        body = section.body_en.replace("Alibaba Cloud", "アリババクラウド")
+        assert translation_save(section=section, language="ja", heading=heading, body=body) == []
     with django_capture_on_commit_callbacks(execute=True):
         services.version_publish(version=draft)
     page = soup(client.get("/ja/privacy/"))
-    assert not page.select_one("p.notice[role=note]")
+    assert not page.select_one("p.fallback-note")
+    assert "英語の原文を翻訳したもの" in page.select_one("p.translation-note").get_text()
+    assert "英語の文言が優先します" in page.select_one("p.translation-note").get_text()
     assert page.find("section", id="collection").get("lang") is None
-    assert "日本語の本文。" in page.find("section", id="collection").get_text()
+    assert "アリババクラウド" in page.find("section", id="collection").get_text()
 
 
 def test_root_redirects_to_the_visitors_language(client, launch_content):

@@ -19,6 +19,10 @@ class Command(BaseCommand):
                 _, was_created = services.version_record_without_text(effective_date=datetime.date.fromisoformat(value))
                 listed += was_created
         self.stdout.write(f"jurisdictions created: {created}; earlier versions listed: {listed}")
-        for path in sorted(services.CONTENT_DIR.glob("*.md")):
-            if path.name[:4].isdigit():
-                call_command("import_policy", str(path), publish=True, historical=True, stdout=self.stdout)
+        # The English versions first, then their translations (YYYY-MM-DD.<language>.md), which
+        # fill the published versions' other languages once and are no-ops after that.
+        files = sorted(p for p in services.CONTENT_DIR.glob("*.md") if p.name[:4].isdigit())
+        for path in [p for p in files if p.name.count(".") == 1]:
+            call_command("import_policy", str(path), publish=True, historical=True, stdout=self.stdout)
+        for path in [p for p in files if p.name.count(".") == 2]:
+            call_command("import_policy", str(path), stdout=self.stdout)
