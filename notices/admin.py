@@ -87,6 +87,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
     inlines = [SectionInline]
     actions = ["start_from_selected"]
     form = PolicyVersionForm
+    save_on_top = True  # a long draft: Save at the top as well as the bottom
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
