@@ -61,13 +61,6 @@ class PolicyVersionForm(forms.ModelForm):
         return cleaned
 
 
-def draft_warnings(version: PolicyVersion) -> list[str]:
-    """What would stop this draft from being published, shown on the draft as it is edited."""
-    if version.pk is None or version.is_published:
-        return []
-    return services.publish_problems(version)
-
-
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(TabbedTranslationAdmin):
     list_display = ("effective_date", "status", "material", "copied_from", "published_at", "published_by")
@@ -196,7 +189,8 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_publish": request.user.has_perm("notices.publish_policyversion"),
-            "warnings": draft_warnings(version) if version else [],
+            "warnings": services.draft_warnings(version) if version else [],
+            "notes": services.draft_notes(version) if version else [],
             "stale_base": lineage.stale_base(version) if version else None,
             "events": version.events.select_related("user") if version else [],
             "can_withdraw": bool(

@@ -235,6 +235,23 @@ def publish_problems(version: PolicyVersion, *, historical: bool = False) -> lis
 # Further rules (each a function version -> list of sentences) that other parts of the
 # project register, e.g. translations that must be complete; see publish_problems.
 PUBLISH_RULES: list = []
+# Warnings an editor should see on a draft that do not stop publishing (e.g. outdated
+# translations); each a function version -> list of sentences. See draft_warnings.
+DRAFT_NOTES: list = []
+
+
+def draft_warnings(version: PolicyVersion) -> list[str]:
+    """Every rule that would stop this draft from being published, shown while it is edited."""
+    if version.pk is None or version.is_published:
+        return []
+    return publish_problems(version)
+
+
+def draft_notes(version: PolicyVersion) -> list[str]:
+    """The registered notes about a draft that do not stop publishing."""
+    if version.pk is None or version.is_published:
+        return []
+    return [note for rule in DRAFT_NOTES for note in rule(version)]
 
 
 def lineage_problems(version: PolicyVersion) -> list[str]:

@@ -243,3 +243,21 @@ def test_withdrawing_announces_it(launch_content):
     finally:
         version_withdrawn.disconnect(listener)
     assert heard == [(scheduled.pk, "Published by mistake.")]
+
+
+def test_rules_other_apps_register_show_on_the_draft_and_stop_publishing(client, launch_content, editor):
+    draft = services.draft_start_next()
+    rule = lambda version: ["The Korean translation of section A is outdated."]  # noqa: E731
+    note = lambda version: ["Japanese is 3 sections behind."]  # noqa: E731
+    services.PUBLISH_RULES.append(rule)
+    services.DRAFT_NOTES.append(note)
+    try:
+        html = page(login(client, editor).get(f"/admin/notices/policyversion/{draft.pk}/change/"))
+        assert "Korean translation of section A is outdated" in html.select_one(".draft-warnings").get_text()
+        assert "Japanese is 3 sections behind" in html.select_one(".draft-notes").get_text()
+        with pytest.raises(services.PublishRefused, match="outdated"):
+            services.version_publish(version=draft)
+    finally:
+        services.PUBLISH_RULES.remove(rule)
+        services.DRAFT_NOTES.remove(note)
+    assert services.version_publish(version=draft).is_published
