@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
 
 from . import hooks, lineage, selectors, services, workspace
-from .models import Jurisdiction, PolicyVersion, Section, VersionEvent
+from .models import Jurisdiction, PolicyVersion, Section, VersionEvent, Withdrawal
 from .redline import compare_versions
 
 
@@ -63,7 +64,7 @@ class PolicyVersionForm(forms.ModelForm):
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(TabbedTranslationAdmin):
-    list_display = ("effective_date", "status", "material", "copied_from", "published_at", "published_by")
+    list_display = ("effective_date", "state", "material", "copied_from", "published_at", "published_by")
     list_filter = ("status", "material")
     date_hierarchy = "effective_date"
     fields = (
@@ -87,6 +88,16 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
         if obj is not None and not obj.is_published:
             return [*fields, "edit_token"]
         return [f for f in fields if f != "edit_token"]
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def state(self, obj):
+        # A withdrawal is its own row (the published row never changes): say it here.
+        withdrawn = getattr(obj, "is_withdrawn_row", None)
+        return _("Withdrawn") if (obj.is_withdrawn if withdrawn is None else withdrawn) else obj.get_status_display()
+
+    def get_queryset(self, request):
+        withdrawn = Withdrawal.objects.filter(version=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_withdrawn_row=Exists(withdrawn))
 
     # --- published means read-only ---------------------------------------------------
 

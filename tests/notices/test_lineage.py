@@ -216,6 +216,9 @@ def test_withdrawing_an_upcoming_version(client, launch_content, publisher):
     assert "1300 363 993" in version_page.find("article").get_text()  # its text stays public
     scheduled.refresh_from_db()
     assert scheduled.is_published and scheduled.is_withdrawn
+    listing = page(client.get("/admin/notices/policyversion/"))
+    row = listing.select_one(f"a[href='/admin/notices/policyversion/{scheduled.pk}/change/']").find_parent("tr")
+    assert "Withdrawn" in row.get_text()
     # the next draft builds on the version in force again
     assert services.draft_start_next().copied_from == in_force()
 
