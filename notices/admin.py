@@ -200,9 +200,12 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_publish": request.user.has_perm("notices.publish_policyversion"),
-            "warnings": services.draft_warnings(version) if version else [],
+            # the rebase notice is shown on its own, with its link
+            "warnings": [w for w in services.draft_warnings(version) if w != lineage.stale_message(version)]
+            if version
+            else [],
             "notes": services.draft_notes(version) if version else [],
-            "stale_base": lineage.stale_base(version) if version else None,
+            "stale_message": lineage.stale_message(version) if version else "",
             "events": version.events.select_related("user") if version else [],
             "can_withdraw": bool(
                 version
@@ -292,7 +295,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
             "original": version,
             "title": title,
             "base": base,
-            "stale_base": lineage.stale_base(version),
+            "stale_message": lineage.stale_message(version),
             "changes": changes,
             "changed": [c for c in changes if c.status != "unchanged"],
             "language": language,

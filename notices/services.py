@@ -256,15 +256,9 @@ def draft_notes(version: PolicyVersion) -> list[str]:
 
 def lineage_problems(version: PolicyVersion) -> list[str]:
     problems = []
-    onto = lineage.stale_base(version)
-    if onto is not None:
-        problems.append(
-            _(
-                "The version effective %(date)s was published after this draft was started. "
-                "Rebase the draft onto it (carry its changes in) before publishing."
-            )
-            % {"date": onto.effective_date.isoformat()}
-        )
+    stale = lineage.stale_message(version)
+    if stale:
+        problems.append(stale)
     latest = PolicyVersion.objects.latest_live()
     if latest is not None and latest.pk != version.pk and version.effective_date <= latest.effective_date:
         problems.append(

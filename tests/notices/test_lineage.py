@@ -264,3 +264,21 @@ def test_rules_other_apps_register_show_on_the_draft_and_stop_publishing(client,
         services.PUBLISH_RULES.remove(rule)
         services.DRAFT_NOTES.remove(note)
     assert services.version_publish(version=draft).is_published
+
+
+def test_a_draft_built_on_a_withdrawn_version_is_rebased_onto_the_one_before(launch_content, client, editor):
+    scheduled = publish_scheduled()
+    draft = services.draft_start_next(user=editor)
+    edit_addendum(draft, "south-korea-addendum", "under the age of 14", "under the age of fourteen")
+    services.version_withdraw(version=scheduled, reason="Wrong number.")
+    problems = services.publish_problems(draft)
+    assert any(
+        "builds on, effective " + scheduled.effective_date.isoformat() + ", was withdrawn" in p for p in problems
+    )
+    html = page(login(client, editor).get(f"/admin/notices/policyversion/{draft.pk}/change/"))
+    assert "was withdrawn" in html.select_one(".draft-rebase").get_text()
+    result = lineage.draft_rebase(version=draft, user=editor)
+    assert result.onto == in_force() and result.conflicts == []
+    assert "1300 363 992" in draft.sections.get(anchor="australia-addendum").body_en  # withdrawn edit gone
+    assert "age of fourteen" in draft.sections.get(anchor="south-korea-addendum").body_en  # own edit kept
+    assert lineage.stale_message(draft) == ""
