@@ -300,6 +300,7 @@ class PolicyVersionAdmin(TabbedTranslationAdmin):
             "changed": [c for c in changes if c.status != "unchanged"],
             "language": language,
             "languages": settings.LANGUAGES,
+            "fallback_note": language != "en" and any(c.lang == "en" for c in changes),
         }
         return TemplateResponse(request, "admin/notices/policyversion/compare.html", context)
 
