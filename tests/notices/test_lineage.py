@@ -282,3 +282,19 @@ def test_a_draft_built_on_a_withdrawn_version_is_rebased_onto_the_one_before(lau
     assert "1300 363 992" in draft.sections.get(anchor="australia-addendum").body_en  # withdrawn edit gone
     assert "age of fourteen" in draft.sections.get(anchor="south-korea-addendum").body_en  # own edit kept
     assert lineage.stale_message(draft) == ""
+
+
+def test_the_version_after_a_withdrawn_one_is_compared_with_the_one_it_replaces(launch_content):
+    from notices import selectors
+
+    scheduled = publish_scheduled(days=40)
+    services.version_withdraw(version=scheduled, reason="Wrong number.")
+    draft = services.draft_start_next()
+    assert draft.copied_from == in_force()
+    draft.effective_date = TODAY + datetime.timedelta(days=50)
+    draft.save()
+    services.version_publish(version=draft)
+    history = {v.effective_date: v for v in selectors.version_history(on=TODAY)}
+    assert history[draft.effective_date].previous == in_force().effective_date
+    assert history[scheduled.effective_date].state == "withdrawn"
+    assert selectors.upcoming_notice(on=TODAY).effective_date == draft.effective_date
