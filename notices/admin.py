@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,7 +18,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInl
 
 from . import hooks, lineage, selectors, services, workspace
 from .admin_translations import SectionTranslationsForm, TranslatorViews, translation_status_html
-from .models import Jurisdiction, PolicyVersion, Section, VersionEvent
+from .models import Jurisdiction, PolicyVersion, Section, VersionEvent, Withdrawal
 from .redline import compare_versions
 from .translation_status import translation_problems
 
@@ -69,16 +70,9 @@ class PolicyVersionForm(forms.ModelForm):
         return cleaned
 
 
-def draft_warnings(version: PolicyVersion) -> list[str]:
-    """What would stop this draft from being published, shown on the draft as it is edited."""
-    if version.pk is None or version.is_published:
-        return []
-    return services.publish_problems(version)
-
-
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
-    list_display = ("effective_date", "status", "material", "copied_from", "published_at", "published_by")
+    list_display = ("effective_date", "state", "material", "copied_from", "published_at", "published_by")
     list_filter = ("status", "material")
     date_hierarchy = "effective_date"
     fields = (
@@ -95,12 +89,23 @@ class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
     inlines = [SectionInline]
     actions = ["start_from_selected"]
     form = PolicyVersionForm
+    save_on_top = True  # a long draft: Save at the top as well as the bottom
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if obj is not None and not obj.is_published:
             return [*fields, "edit_token"]
         return [f for f in fields if f != "edit_token"]
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def state(self, obj):
+        # A withdrawal is its own row (the published row never changes): say it here.
+        withdrawn = getattr(obj, "is_withdrawn_row", None)
+        return _("Withdrawn") if (obj.is_withdrawn if withdrawn is None else withdrawn) else obj.get_status_display()
+
+    def get_queryset(self, request):
+        withdrawn = Withdrawal.objects.filter(version=OuterRef("pk"))
+        return super().get_queryset(request).annotate(is_withdrawn_row=Exists(withdrawn))
 
     # --- published means read-only ---------------------------------------------------
 
@@ -205,8 +210,12 @@ class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_publish": request.user.has_perm("notices.publish_policyversion"),
-            "warnings": draft_warnings(version) if version else [],
-            "stale_base": lineage.stale_base(version) if version else None,
+            # the rebase notice is shown on its own, with its link
+            "warnings": [w for w in services.draft_warnings(version) if w != lineage.stale_message(version)]
+            if version
+            else [],
+            "notes": services.draft_notes(version) if version else [],
+            "stale_message": lineage.stale_message(version) if version else "",
             "events": version.events.select_related("user") if version else [],
             "can_withdraw": bool(
                 version
@@ -296,11 +305,12 @@ class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
             "original": version,
             "title": title,
             "base": base,
-            "stale_base": lineage.stale_base(version),
+            "stale_message": lineage.stale_message(version),
             "changes": changes,
             "changed": [c for c in changes if c.status != "unchanged"],
             "language": language,
             "languages": settings.LANGUAGES,
+            "fallback_note": language != "en" and any(c.lang == "en" for c in changes),
         }
         return TemplateResponse(request, "admin/notices/policyversion/compare.html", context)
 

@@ -183,6 +183,24 @@ def stale_base(version: PolicyVersion) -> PolicyVersion | None:
     return latest
 
 
+def stale_message(version: PolicyVersion) -> str:
+    """Why this draft must be rebased before it can be published ("" when it need not be)."""
+    onto = stale_base(version)
+    if onto is None:
+        return ""
+    base = published_base(version)
+    if base is not None and base.is_withdrawn:
+        return _(
+            "The version this draft builds on, effective %(base)s, was withdrawn. Rebase the draft onto "
+            "the version effective %(date)s (which removes the withdrawn changes unless you changed "
+            "the same text) before publishing."
+        ) % {"base": base.effective_date.isoformat(), "date": onto.effective_date.isoformat()}
+    return _(
+        "The version effective %(date)s was published after this draft was started. "
+        "Rebase the draft onto it (carry its changes in) before publishing."
+    ) % {"date": onto.effective_date.isoformat()}
+
+
 @dataclass
 class RebaseResult:
     onto: PolicyVersion

@@ -265,9 +265,7 @@ def _compare_section(before, after, old_version, new_version, language) -> Secti
         missing = [s for s in present if not _has_text(s, suffix)]
         if missing:
             compared, suffix = "en", "en"
-            if len(missing) == len(present):
-                note = _("Not translated: compared in English.")
-            else:
+            if len(missing) < len(present):
                 version = old_version if missing[0] is before else new_version
                 note = _(
                     "No translation in the version effective %(date)s, which shows this section in "

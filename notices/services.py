@@ -259,19 +259,30 @@ def link_publish_problems(version: PolicyVersion) -> list[str]:
 # Further rules (each a function version -> list of sentences) that other parts of the
 # project register, e.g. translations that must be complete; see publish_problems.
 PUBLISH_RULES: list = []
+# Warnings an editor should see on a draft that do not stop publishing (e.g. outdated
+# translations); each a function version -> list of sentences. See draft_warnings.
+DRAFT_NOTES: list = []
+
+
+def draft_warnings(version: PolicyVersion) -> list[str]:
+    """Every rule that would stop this draft from being published, shown while it is edited."""
+    if version.pk is None or version.is_published:
+        return []
+    return publish_problems(version)
+
+
+def draft_notes(version: PolicyVersion) -> list[str]:
+    """The registered notes about a draft that do not stop publishing."""
+    if version.pk is None or version.is_published:
+        return []
+    return [note for rule in DRAFT_NOTES for note in rule(version)]
 
 
 def lineage_problems(version: PolicyVersion) -> list[str]:
     problems = []
-    onto = lineage.stale_base(version)
-    if onto is not None:
-        problems.append(
-            _(
-                "The version effective %(date)s was published after this draft was started. "
-                "Rebase the draft onto it (carry its changes in) before publishing."
-            )
-            % {"date": onto.effective_date.isoformat()}
-        )
+    stale = lineage.stale_message(version)
+    if stale:
+        problems.append(stale)
     latest = PolicyVersion.objects.latest_live()
     if latest is not None and latest.pk != version.pk and version.effective_date <= latest.effective_date:
         problems.append(

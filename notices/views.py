@@ -228,6 +228,7 @@ def version_diff(request, a, b):
             "changes": changes,
             "changed": [c for c in changes if c.status != "unchanged"],
             "summary": summary,
+            "fallback_note": get_language() != "en" and any(c.lang == "en" for c in changes),
             "region_filter": mine is not None,
             "region_names": [n.name for n in selectors.jurisdiction_choices() if shown and n.code in shown],
         },

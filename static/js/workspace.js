@@ -2,8 +2,11 @@
 // leaving with unsaved changes. The page works without this script (Preview posts the text).
 (function () {
   "use strict";
-  var form = document.getElementById("workspace-form");
+  // The workspace's form, or the draft's full change form in the admin.
+  var form = document.getElementById("workspace-form") || document.getElementById("policyversion_form");
   if (!form) { return; }
+  var messages = document.getElementById("unsaved-changes");
+  var unsaved = form.dataset.unsaved || (messages && messages.dataset.unsaved) || "";
   var body = document.getElementById("id_body");
   var target = document.getElementById("workspace-rendered");
   var dirty = false;
@@ -16,13 +19,13 @@
   window.addEventListener("beforeunload", function (event) {
     if (dirty && !submitting) {
       event.preventDefault();
-      event.returnValue = form.dataset.unsaved;
-      return form.dataset.unsaved;
+      event.returnValue = unsaved;
+      return unsaved;
     }
     return undefined;
   });
 
-  if (!body || !target || !window.fetch) { return; }
+  if (!body || !target || !window.fetch || !form.dataset.previewUrl) { return; }
 
   function refresh() {
     var data = new FormData();

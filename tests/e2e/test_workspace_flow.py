@@ -127,3 +127,24 @@ def test_edit_in_the_workspace_request_publication_and_another_publisher_publish
     assert korea.locator("table td ins").first.text_content() == "[added: Limited]"
     assert korea.locator("table td del").first.text_content() == "[removed: Ltd.]"
     assert "time zone your browser reports" in page.locator("#diff-collection ins").first.text_content()
+
+
+def test_the_workspace_and_the_redline_fit_a_320px_screen_without_javascript(browser, site):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        log_in(page, site, "lawyer", "/admin/notices/policyversion/")
+        page.click("text=Start next version")
+        draft = PolicyVersion.objects.drafts().get()
+        page.goto(f"{site}/admin/notices/policyversion/{draft.pk}/workspace/?section=australia-addendum&language=en")
+        editor = page.locator("#id_body").bounding_box()
+        assert editor["x"] >= 0 and editor["x"] + editor["width"] <= 320
+        body = page.locator("#id_body")
+        body.fill(body.input_value().replace("1300 363 992", "1300 363 993"))
+        page.locator("input[name=_preview]").first.click()  # without JavaScript: posted, not saved
+        assert "1300 363 993" in page.locator("#workspace-rendered").inner_text()
+        page.locator("input[name=_save]").first.click()
+        page.wait_for_selector(".messagelist >> text=Saved.")
+        assert "1300 363 993" in draft.sections.get(anchor="australia-addendum").body_en
+    finally:
+        context.close()

@@ -216,6 +216,9 @@ def test_withdrawing_an_upcoming_version(client, launch_content, publisher):
     assert "1300 363 993" in version_page.find("article").get_text()  # its text stays public
     scheduled.refresh_from_db()
     assert scheduled.is_published and scheduled.is_withdrawn
+    listing = page(client.get("/admin/notices/policyversion/"))
+    row = listing.select_one(f"a[href='/admin/notices/policyversion/{scheduled.pk}/change/']").find_parent("tr")
+    assert "Withdrawn" in row.get_text()
     # the next draft builds on the version in force again
     assert services.draft_start_next().copied_from == in_force()
 
@@ -243,3 +246,55 @@ def test_withdrawing_announces_it(launch_content):
     finally:
         version_withdrawn.disconnect(listener)
     assert heard == [(scheduled.pk, "Published by mistake.")]
+
+
+def test_rules_other_apps_register_show_on_the_draft_and_stop_publishing(client, launch_content, editor):
+    draft = services.draft_start_next()
+    rule = lambda version: ["The Korean translation of section A is outdated."]  # noqa: E731
+    note = lambda version: ["Japanese is 3 sections behind."]  # noqa: E731
+    services.PUBLISH_RULES.append(rule)
+    services.DRAFT_NOTES.append(note)
+    try:
+        html = page(login(client, editor).get(f"/admin/notices/policyversion/{draft.pk}/change/"))
+        assert "Korean translation of section A is outdated" in html.select_one(".draft-warnings").get_text()
+        assert "Japanese is 3 sections behind" in html.select_one(".draft-notes").get_text()
+        with pytest.raises(services.PublishRefused, match="outdated"):
+            services.version_publish(version=draft)
+    finally:
+        services.PUBLISH_RULES.remove(rule)
+        services.DRAFT_NOTES.remove(note)
+    assert services.version_publish(version=draft).is_published
+
+
+def test_a_draft_built_on_a_withdrawn_version_is_rebased_onto_the_one_before(launch_content, client, editor):
+    scheduled = publish_scheduled()
+    draft = services.draft_start_next(user=editor)
+    edit_addendum(draft, "south-korea-addendum", "under the age of 14", "under the age of fourteen")
+    services.version_withdraw(version=scheduled, reason="Wrong number.")
+    problems = services.publish_problems(draft)
+    assert any(
+        "builds on, effective " + scheduled.effective_date.isoformat() + ", was withdrawn" in p for p in problems
+    )
+    html = page(login(client, editor).get(f"/admin/notices/policyversion/{draft.pk}/change/"))
+    assert "was withdrawn" in html.select_one(".draft-rebase").get_text()
+    result = lineage.draft_rebase(version=draft, user=editor)
+    assert result.onto == in_force() and result.conflicts == []
+    assert "1300 363 992" in draft.sections.get(anchor="australia-addendum").body_en  # withdrawn edit gone
+    assert "age of fourteen" in draft.sections.get(anchor="south-korea-addendum").body_en  # own edit kept
+    assert lineage.stale_message(draft) == ""
+
+
+def test_the_version_after_a_withdrawn_one_is_compared_with_the_one_it_replaces(launch_content):
+    from notices import selectors
+
+    scheduled = publish_scheduled(days=40)
+    services.version_withdraw(version=scheduled, reason="Wrong number.")
+    draft = services.draft_start_next()
+    assert draft.copied_from == in_force()
+    draft.effective_date = TODAY + datetime.timedelta(days=50)
+    draft.save()
+    services.version_publish(version=draft)
+    history = {v.effective_date: v for v in selectors.version_history(on=TODAY)}
+    assert history[draft.effective_date].previous == in_force().effective_date
+    assert history[scheduled.effective_date].state == "withdrawn"
+    assert selectors.upcoming_notice(on=TODAY).effective_date == draft.effective_date

@@ -101,6 +101,20 @@ def test_the_korean_redline_compares_the_korean_text_and_says_where_it_falls_bac
     assert "개인" in soup(change.html).find("ins").get_text()
 
 
+def test_the_korean_public_redline_says_once_that_untranslated_sections_are_in_english(
+    client, launch_content, django_capture_on_commit_callbacks
+):
+    draft = services.draft_start_next()
+    draft.effective_date = TODAY + datetime.timedelta(days=2)
+    draft.save()
+    edit_addendum(draft, "australia-addendum", "Telephone: 1300 363 992", "Telephone: 1300 363 993")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.version_publish(version=draft)
+    html = soup(client.get(f"/ko/privacy/versions/2025-09-02/diff/{draft.effective_date.isoformat()}/").content)
+    assert len(html.select(".diff-fallback")) == 1 and not html.select(".diff-note")
+    assert html.find(id="diff-australia-addendum").select_one(".redline")["lang"] == "en"
+
+
 def test_the_public_redline_opens_with_the_summary_and_can_filter_by_region(client, launch_content):
     draft = services.draft_start_next()
     draft.effective_date = TODAY + datetime.timedelta(days=2)
