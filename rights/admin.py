@@ -159,6 +159,12 @@ class ReplyForm(forms.Form):
         if not has_export:
             del self.fields["with_export"]
 
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"]
+        if any(ord(c) < 32 for c in subject):  # a header value: no line breaks
+            raise forms.ValidationError(_("A subject is one line."))
+        return subject
+
 
 def reply_initial(obj: PrivacyRequest) -> dict:
     """A start for the reply, in the requester's language: for a deletion, what was erased and kept."""
