@@ -13,12 +13,12 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import csv_export, deadlines, services
-from .choices import NEXT_STATUSES
+from . import csv_export, deadlines, emails, services
+from .choices import NEXT_STATUSES, RequestType
 from .models import DeadlineRule, Note, PrivacyRequest, Reply, Transition
 
 OFFICERS = "Privacy officers"
@@ -152,6 +152,27 @@ class ExtendForm(forms.Form):
 class ReplyForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}), max_length=20000)
+    with_export = forms.BooleanField(label=_("Attach the JSON export of what this site holds"), required=False)
+
+    def __init__(self, *args, has_export=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_export:
+            del self.fields["with_export"]
+
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"]
+        if any(ord(c) < 32 for c in subject):  # a header value: no line breaks
+            raise forms.ValidationError(_("A subject is one line."))
+        return subject
+
+
+def reply_initial(obj: PrivacyRequest) -> dict:
+    """A start for the reply, in the requester's language: for a deletion, what was erased and kept."""
+    with translation.override(obj.language):
+        initial = {"subject": _("Your privacy request %(reference)s") % {"reference": obj.reference}}
+        if obj.request_type == RequestType.DELETION:
+            initial["body"] = emails.erasure_sentence(obj)
+    return initial
 
 
 @admin.register(PrivacyRequest)
@@ -346,10 +367,14 @@ class PrivacyRequestAdmin(OfficersOnly, admin.ModelAdmin):
         obj = self._guard(request, pk)
         if obj is None:
             return self._denied()
-        form = ReplyForm(request.POST or None)
+        form = ReplyForm(request.POST or None, has_export=obj.export is not None, initial=reply_initial(obj))
         if request.method == "POST" and form.is_valid():
             services.reply_send(
-                request=obj, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"], user=request.user
+                request=obj,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                user=request.user,
+                with_export=form.cleaned_data.get("with_export", False),
             )
             self.message_user(request, _("The reply is on its way, and shown on the requester's status page."))
             return self._back(obj)

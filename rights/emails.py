@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .choices import RequestType
+from .csv_export import json_chunks
+from .deadlines import legal_date
 from .models import PrivacyRequest, Reply
 
 
@@ -57,7 +59,7 @@ def _facts(request: PrivacyRequest) -> list:
     facts = [
         (_("Reference"), request.reference),
         (_("Request"), request.get_request_type_display()),
-        (_("Received"), _date(request.received_at.date())),
+        (_("Received"), _date(legal_date(request.received_at))),
     ]
     if request.due_date:
         facts.append((_("We will respond by"), _date(request.due_date)))
@@ -169,7 +171,7 @@ def reply_message(*, reply: Reply) -> EmailMultiAlternatives:
     request = reply.request
     language = _language(reply.language)
     with translation.override(language):
-        return _message(
+        message = _message(
             to=request.email,
             language=language,
             subject=reply.subject,
@@ -177,6 +179,10 @@ def reply_message(*, reply: Reply) -> EmailMultiAlternatives:
             facts=[(_("Reference"), request.reference), (_("Status"), request.get_status_display())],
             action=(_("Follow your request"), absolute(request.get_absolute_url())),
         )
+    if reply.with_export and request.export is not None:
+        data = "".join(json_chunks(request.export)).encode()
+        message.attach(f"{request.reference}.json", data, "application/json")
+    return message
 
 
 def digest_message(*, user, overdue, due_soon) -> EmailMultiAlternatives:

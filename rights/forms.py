@@ -26,7 +26,7 @@ class RequestForm(forms.Form):
         label=_("Details"),
         required=False,
         max_length=MAX_DETAILS,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 30}),  # narrow even before the stylesheet
         help_text=_("Anything that helps us find your data or understand your request (optional)."),
     )
     language = forms.ChoiceField(label=_("Language of our replies"), choices=settings.LANGUAGES)

@@ -222,6 +222,7 @@ class Reply(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    with_export = models.BooleanField(_("export attached"), default=False)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:

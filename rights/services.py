@@ -207,11 +207,17 @@ def note_add(*, request: PrivacyRequest, text: str, user) -> Note:
     return Note.objects.create(request=request, author=user, text=text)
 
 
-def reply_send(*, request: PrivacyRequest, subject: str, body: str, user) -> Reply:
-    """Record a reply (shown on the status page) and email it in the requester's language."""
+def reply_send(*, request: PrivacyRequest, subject: str, body: str, user, with_export: bool = False) -> Reply:
+    """Record a reply (shown on the status page) and email it in the requester's language,
+    with the JSON export of what the site holds attached if asked (access and portability)."""
     with transaction.atomic():
         reply = Reply.objects.create(
-            request=request, author=user, subject=subject, body=body, language=request.language
+            request=request,
+            author=user,
+            subject=subject,
+            body=body,
+            language=request.language,
+            with_export=with_export and request.export is not None,
         )
         transaction.on_commit(partial(tasks.reply_send.enqueue, reply.pk))
     return reply

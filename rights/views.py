@@ -103,5 +103,10 @@ def request_status(request, token):
     return render(
         request,
         "rights/status.html",
-        {"req": found, "replies": found.replies.all(), "is_deletion": found.request_type == RequestType.DELETION},
+        {
+            "req": found,
+            "replies": found.replies.all(),
+            "is_deletion": found.request_type == RequestType.DELETION,
+            "legal_time_zone": settings.NOTICES_LEGAL_TIME_ZONE,
+        },
     )

@@ -23,6 +23,7 @@ def test_click_here_to_a_verified_request_at_320_px(open_context, live_site, jav
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto("/en/privacy/?jurisdiction=all")
     page.get_by_role("link", name="click here to submit your request").click()
+    page.wait_for_load_state("load")  # the stylesheets too, before measuring
     assert page.url.endswith("/en/privacy/requests/")
     if javascript:
         wide = page.evaluate(
@@ -42,5 +43,6 @@ def test_click_here_to_a_verified_request_at_320_px(open_context, live_site, jav
     assert page.get_by_role("heading", name="Privacy request").is_visible()
     due = timezone.now().astimezone(zoneinfo.ZoneInfo("Asia/Singapore")).date() + datetime.timedelta(days=10)
     assert page.locator("[data-due-date]").get_attribute("data-due-date") == due.isoformat()
+    page.wait_for_load_state("load")
     if javascript:
         assert page.evaluate("document.documentElement.scrollWidth") <= 320

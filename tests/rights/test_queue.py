@@ -199,6 +199,19 @@ def test_access_export_holds_subscription_notices_earlier_requests_and_this_brow
     assert export["subscriptions"][0]["status"] == "confirmed"
     assert [r["type"] for r in export["earlier_requests"]] == ["correction"]
     assert export["consent_records"] and all(r["consent_id"] == req.consent_id for r in export["consent_records"])
+    # The DPO sends it with a reply.
+    mail.outbox.clear()
+    reply_page = soup(officer_client.get(f"/admin/rights/privacyrequest/{req.pk}/reply/"))
+    assert reply_page.find("input", attrs={"name": "with_export"})
+    officer_client.post(
+        f"/admin/rights/privacyrequest/{req.pk}/reply/",
+        {"subject": "Your data", "body": "Attached.", "with_export": "on"},
+    )
+    run_due_tasks()
+    (sent,) = [m for m in mail.outbox if m.subject == "Your data"]
+    ((name, content, mimetype),) = sent.attachments
+    assert name == f"{req.reference}.json" and mimetype == "application/json"
+    assert json.loads(content)["email"] == "me@example.com"
 
 
 def test_deletion_erases_the_subscription_at_once_and_keeps_consent_records(site, cookie_groups, client):
@@ -217,6 +230,14 @@ def test_deletion_erases_the_subscription_at_once_and_keeps_consent_records(site
     assert ConsentRecord.objects.count() == records
     ack = mail.outbox[-1]
     assert "subscription to change notices has been erased" in ack.body and "proof of consent" in ack.body
+
+
+def test_a_deletion_reply_starts_with_what_was_erased_and_kept_in_the_requesters_language(site, client, officer_client):
+    req = verified_request(client, email="del@example.com", request_type="deletion", language="ko")
+    page = soup(officer_client.get(f"/admin/rights/privacyrequest/{req.pk}/reply/"))
+    body = page.find("textarea", attrs={"name": "body"}).get_text()
+    assert "쿠키" in body  # the consent records kept as proof, said in Korean
+    assert not page.find("input", attrs={"name": "with_export"})  # nothing to export for a deletion
 
 
 def test_closed_requests_are_pruned_after_the_retention_period_with_their_history(site, client, officer, settings):
