@@ -5,7 +5,9 @@ from its section's anchor and its position: ``<anchor>-<n>``, stable for a given
 never derived from the words (which differ per language); they feed the contents list's
 second level. Each table is wrapped in a box that scrolls sideways on a narrow screen, a
 named region that takes keyboard focus so it can be scrolled without a mouse. The words
-stay as published.
+stay as published. Table cells whose lines are a list (the seed writes lists in cells as
+lines separated by <br>, since Markdown tables hold no blocks) become real lists; a line in
+parentheses ("(Mandatory Consent)") stays with the line before it.
 """
 
 import re
@@ -16,6 +18,8 @@ from django.utils.translation import gettext as _
 
 _H3 = re.compile(r"<h3>(.*?)</h3>", re.S)
 _TABLE = re.compile(r"<table>.*?</table>", re.S)
+_CELL = re.compile(r"<td( [^>]*)?>(.*?)</td>", re.S)
+_BREAK = re.compile(r"<br ?/?>")
 
 
 @dataclass(frozen=True)
@@ -47,4 +51,19 @@ def outline(anchor: str, html: str, heading: str = "") -> tuple[str, list[Subsec
         subsections.append(sub)
         return f'<h3 id="{sub.anchor}">{match.group(1)}</h3>'
 
-    return _H3.sub(number, _TABLE.sub(box, html)), subsections
+    html = _CELL.sub(_cell_list, _TABLE.sub(box, html)) if "<br" in html else _TABLE.sub(box, html)
+    return _H3.sub(number, html), subsections
+
+
+def _cell_list(match) -> str:
+    attributes, inner = match.group(1) or "", match.group(2)
+    items: list[str] = []
+    for line in _BREAK.split(inner):
+        if items and line.strip().startswith("("):
+            items[-1] += "<br>" + line
+        elif line.strip():
+            items.append(line)
+    if len(items) < 2:
+        return match.group(0)
+    lines = "".join(f"<li>{item.strip()}</li>" for item in items)
+    return f'<td{attributes}><ul class="cell-list">{lines}</ul></td>'

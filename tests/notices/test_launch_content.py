@@ -23,8 +23,10 @@ def block_texts(html):
     texts = set()
     for tag in soup.find_all(BLOCKS):
         # A list item's own text, without nested lists (those are checked as items themselves).
+        # (A cell's lines shown as a list, notices.outline, are still the cell's own text.)
         for nested in tag.find_all(["ul", "ol"]):
-            nested.extract()
+            if "cell-list" not in nested.get("class", []):
+                nested.extract()
         texts.add(normalise(tag.get_text(" ")))
     return {t for t in texts if t}
 
