@@ -21,6 +21,7 @@ PROTECTED_RE = re.compile(
     r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
     r"|https?://[^\s)\]>|]+"
     r"|<br\s*/?>"
+    r"|\[\[[a-z]+\]\]"  # generated blocks, e.g. [[updates]]
     r"|^\s*(?:\d+\.|[-*+])\s"
 )
 WORD_RE = re.compile(r"[A-Za-z]+")
