@@ -173,7 +173,7 @@ def test_the_migration_forgets_addresses_left_by_earlier_confirmation_tasks(db):
 
     from django.apps import apps
 
-    migration = import_module("subscriptions.migrations.0004_forget_queued_addresses")
+    migration = import_module("subscriptions.migrations.0005_forget_queued_addresses")
     old = {"task_path": "subscriptions.tasks.confirmation_send", "backend_name": "default"}
     for status, address in [("SUCCESSFUL", "done@example.org"), ("FAILED", "failed@example.org")]:
         DBTaskResult.objects.create(status=status, args_kwargs={"args": [address, "en"], "kwargs": {}}, **old)
