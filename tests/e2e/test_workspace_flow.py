@@ -22,7 +22,7 @@ PASSWORD = "a long and careful passphrase"
 @pytest.fixture
 def site(live_server):
     import_module("notices.migrations.0004_editor_groups").create_groups(apps, None)
-    import_module("subscriptions.migrations.0003_withdrawal_corrections").grant_publishers(apps, None)
+    import_module("subscriptions.migrations.0004_withdrawal_corrections").grant_publishers(apps, None)
     call_command("load_launch_content", stdout=io.StringIO())
     cache.bump()
     for name, group in (("lawyer", "Legal editors"), ("approver", "Legal publishers")):
