@@ -1,6 +1,6 @@
 """Consent choices posted by concurrent clients, on SQLite and PostgreSQL, in one run.
 
-gunicorn (2 sync workers, prod settings) serves the site; each client thread first loads a
+gunicorn (2 workers, gunicorn.conf.py's class; prod settings) serves the site; each client thread first loads a
 page as a browser would (CSRF cookie and token), then posts "Accept all" / "Reject all"
 from the banner form without JavaScript, as fast as it can. Reported per database:
 
@@ -194,7 +194,8 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"\nconsent POSTs vs GET /healthz, {args.clients} concurrent clients x {args.requests} requests")
-    print("gunicorn, 2 sync workers, prod settings; Python clients on loopback, no JavaScript (303)")
+    worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "asgi")
+    print(f"gunicorn, 2 {worker_class} workers, prod settings; Python clients on loopback, no JavaScript (303)")
     healthy = True
     for r in results:
         lost = r["ok"] != r["stored"]

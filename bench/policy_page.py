@@ -1,6 +1,7 @@
 """Policy page against a static file of the same size, on the same gunicorn, in one run.
 
-gunicorn (2 sync workers, prod settings, whitenoise) serves both; wrk generates the load,
+gunicorn (2 workers of gunicorn.conf.py's class, asgi unless GUNICORN_WORKER_CLASS says
+otherwise; prod settings, whitenoise) serves both; wrk generates the load,
 every request accepting gzip. Geolocation is on: a MaxMind database built for the run
 (GEOIP_PATH), one trusted proxy, and visitors from ten regions through X-Forwarded-For
 (spread.lua). Two comparisons (issue 15):
@@ -194,7 +195,8 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"\npolicy page vs a static file of the same size ({len(page):,} bytes; gzip accepted)")
-    print("gunicorn, 2 sync workers, prod settings, GeoIP on, 10 regions via X-Forwarded-For; wrk")
+    worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "asgi")
+    print(f"gunicorn, 2 {worker_class} workers, prod settings, GeoIP on, 10 regions via X-Forwarded-For; wrk")
     failed = False
     for name, measured in rounds.items():
         measured.sort(key=lambda r: r[0])
