@@ -8,9 +8,11 @@ DOT_ATOM_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+
 
 
 def normalise_email(address: str) -> str:
-    """Case-insensitive; the domain in IDNA form; needless quotes around the local part dropped.
+    """Key an address so that one mailbox is one subscriber, one requester and one count.
 
-    The same rule as subscriptions.models.normalise_email, so both apps key a mailbox alike.
+    Case-insensitive; the domain in its ASCII form (IDNA: "bücher.example" and
+    "xn--bcher-kva.example" are one domain); a quoted local part unquoted when the quotes
+    change nothing ('"ada"@…' is 'ada@…'). Not a valid IDN: keyed as written.
     """
     address = address.strip()
     local, at, domain = address.rpartition("@")

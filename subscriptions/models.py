@@ -1,10 +1,8 @@
 """Subscribers, the campaign that announces a material version, and one delivery per pair."""
 
-import contextlib
 import functools
 import hashlib
 import hmac
-import re
 import uuid
 from email.utils import parseaddr
 
@@ -14,31 +12,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import addresses
 from notices.models import PolicyVersion
 
 # An unquoted local part (RFC 5322 dot-atom): quoting such a local part changes nothing.
-DOT_ATOM_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-
-
-def normalise_email(address: str) -> str:
-    """Key an address so that one mailbox is one subscriber and one rate-limit count.
-
-    Case-insensitive; the domain in its ASCII form (IDNA: "bücher.example" and
-    "xn--bcher-kva.example" are one domain); a quoted local part unquoted when the quotes
-    change nothing ('"ada"@…' is 'ada@…').
-    """
-    address = address.strip()
-    local, at, domain = address.rpartition("@")
-    if not at:
-        return address.casefold()
-    if len(local) >= 2 and local[0] == local[-1] == '"':
-        inner = re.sub(r"\\(.)", r"\1", local[1:-1])
-        if DOT_ATOM_RE.match(inner):
-            local = inner
-    # Not a valid IDN: keyed as written (the form refuses such addresses anyway).
-    with contextlib.suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")
-    return f"{local.casefold()}@{domain.casefold()}"
+# One mailbox, one subscriber: the project's one rule for keying an address (core.addresses),
+# re-exported here for this app's callers and its migration.
+normalise_email = addresses.normalise_email
 
 
 class SubscriberQuerySet(models.QuerySet):
