@@ -1,35 +1,16 @@
 """/healthz says when the site cannot do its work, not only when it cannot answer (issue 14.7)."""
 
-import contextlib
 import datetime
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from core.models import WorkerHeartbeat
 from core.worker import ResilientWorker
+from tests.fixtures.database import read_only_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@contextlib.contextmanager
-def read_only_database():
-    """The real thing, per connection: SQLite's query_only, PostgreSQL's read-only default."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA query_only = ON")
-        else:
-            cursor.execute("SET default_transaction_read_only = on")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA query_only = OFF")
-            else:
-                cursor.execute("SET default_transaction_read_only = off")
 
 
 def enqueue(*, waited: float, run_after=None) -> DBTaskResult:
