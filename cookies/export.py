@@ -1,6 +1,6 @@
 """Consent records as CSV, one row at a time: shared by the admin action and the command."""
 
-import csv
+from core.spreadsheet import safe_cell, stream
 
 from .models import ConsentRecord
 
@@ -25,14 +25,11 @@ HEADER = [
     "subdivision",
     "addenda_shown",
 ]
-# A cell starting with one of these is a formula to a spreadsheet; user agents are
-# whatever the visitor's browser sent.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    # User agents are whatever the visitor's browser sent: never a formula in a spreadsheet.
+    return safe_cell("" if value is None else str(value))
 
 
 def row(record: ConsentRecord) -> list[str]:
@@ -64,16 +61,7 @@ def row(record: ConsentRecord) -> list[str]:
     ]
 
 
-class Echo:
-    """A file-like object whose write() returns the line, for streaming responses."""
-
-    def write(self, value):
-        return value
-
-
 def lines(queryset, *, chunk_size: int = 2000):
     """Yield the header and then every record as CSV text, holding one chunk at a time."""
-    writer = csv.writer(Echo(), lineterminator="\n")
-    yield writer.writerow(HEADER)
-    for record in queryset.in_export_order().iterator(chunk_size=chunk_size):
-        yield writer.writerow(row(record))
+    records = queryset.in_export_order().iterator(chunk_size=chunk_size)
+    return stream(HEADER, (row(record) for record in records), lineterminator="\n")

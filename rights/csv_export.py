@@ -1,7 +1,8 @@
 """Requests as CSV for the regulator, streamed one row at a time (admin action and command)."""
 
-import csv
 import json
+
+from core.spreadsheet import stream
 
 HEADER = [
     "reference",
@@ -18,46 +19,36 @@ HEADER = [
     "assignee",
     "replies",
 ]
-# A cell starting with one of these is a formula to a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
+    return "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
 
 
 def rows(queryset):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
-    for r in (
+    requests = (
         queryset.select_related("assignee").prefetch_related("replies").order_by("received_at").iterator(chunk_size=500)
-    ):
-        yield writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    r.reference,
-                    r.request_type,
-                    r.jurisdiction,
-                    r.status,
-                    r.received_at,
-                    r.verified_at,
-                    r.acknowledged_at,
-                    r.due_date,
-                    r.extended_at,
-                    r.closed_at,
-                    "yes" if r.by_agent else "no",
-                    r.assignee.get_username() if r.assignee else "",
-                    len(r.replies.all()),
-                )
-            ]
-        )
+    )
+    return stream(HEADER, (_row(r) for r in requests))
+
+
+def _row(r) -> list[str]:
+    values = (
+        r.reference,
+        r.request_type,
+        r.jurisdiction,
+        r.status,
+        r.received_at,
+        r.verified_at,
+        r.acknowledged_at,
+        r.due_date,
+        r.extended_at,
+        r.closed_at,
+        "yes" if r.by_agent else "no",
+        r.assignee.get_username() if r.assignee else "",
+        len(r.replies.all()),
+    )
+    return [_cell(v) for v in values]
 
 
 def json_chunks(data):
