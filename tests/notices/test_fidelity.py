@@ -5,6 +5,7 @@ file), so a translation merged later is checked the moment it arrives.
 """
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -65,6 +66,14 @@ def swap_sections(text, a, b):
     return "\n".join(lines[:a_start] + lines[b_start:b_end] + lines[a_start:a_end] + lines[b_end:])
 
 
+def drop_table_row(text, anchor):
+    """The first body row of the section's first table."""
+    lines, start, end = section_lines(text, anchor)
+    separator = next(i for i in range(start, end) if re.match(r"\|\s*-{3}", lines[i]))
+    assert lines[separator + 1].startswith("|")
+    return "\n".join(lines[: separator + 1] + lines[separator + 2 :])
+
+
 def replace_in_section(text, anchor, old, new):
     lines, start, end = section_lines(text, anchor)
     block = "\n".join(lines[start:end])
@@ -94,7 +103,7 @@ BROKEN = {
         "table",
     ),
     "table-row-dropped": (
-        lambda t: re.sub(r"\n\| 5 \|[^\n]*", "", t, count=1),
+        lambda t: drop_table_row(t, "south-korea-addendum"),
         "table",
     ),
     "br-moved": (
@@ -112,7 +121,8 @@ BROKEN = {
         "https://privacy.gov.ph/",
     ),
     "site-link-changed": (
-        lambda t: t.replace("(site:section/access-and-contact)", "(site:section/access)", 1),
+        # Another real section: only the checker, not the link resolver, can see it is wrong.
+        lambda t: t.replace("(site:section/access-and-contact)", "(site:section/retention)", 1),
         "site:section/access-and-contact",
     ),
     "extra-paragraph": (
@@ -123,14 +133,26 @@ BROKEN = {
 }
 
 
+# Each breakage is applied to the synthetic sample and to every real translation file, so the
+# checker is proven on the shapes the real files have (e.g. their tables and links), not only
+# on the synthetic one's.
+SAMPLES = {
+    "synthetic.ko": ("2025-09-02.ko.md", lambda: synthetic_translation("ko")),
+    **{p.name: (p.name, lambda p=p: p.read_text(encoding="utf-8")) for p in TRANSLATION_FILES},
+}
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
 @pytest.mark.parametrize("name", BROKEN)
-def test_the_checker_fails_a_broken_translation_and_points_at_the_line(name):
+def test_the_checker_fails_a_broken_translation_and_points_at_the_line(name, sample):
     breakage, expected = BROKEN[name]
-    good = synthetic_translation("ko")
+    filename, read = SAMPLES[sample]
+    good = read()
+    english = english_for(Path(filename))
+    assert translation_problems(english.sections, parse_policy_text(good, path=filename)) == []
     broken = breakage(good)
     assert broken != good, "the breakage must change the sample"
-    english = parse_policy_file(ENGLISH)
-    problems = translation_problems(english.sections, parse_policy_text(broken, path="2025-09-02.ko.md"))
+    problems = translation_problems(english.sections, parse_policy_text(broken, path=filename))
     assert problems, name
     assert any(expected in p.message for p in problems), [p.message for p in problems]
     lines = broken.split("\n")

@@ -156,7 +156,7 @@ def test_superseded_version_points_to_the_one_in_force(client, launch_content):
     assert page.select_one("p.status a")["href"] == "/en/privacy/versions/2025-09-02/"
 
 
-def test_untranslated_content_falls_back_to_english_with_a_note(client, launch_content):
+def test_untranslated_content_falls_back_to_english_with_a_note(client, untranslated_launch_content):
     page = soup(client.get("/ko/privacy/"))
     note = page.select_one("p.notice[role=note]")
     assert note and "영어" in note.get_text()

@@ -79,7 +79,7 @@ def test_a_one_word_change_in_the_korea_table_is_one_cell_of_a_real_table(client
     assert len(marks) == 2  # one word out, one in: not the whole addendum
 
 
-def test_the_korean_redline_compares_the_korean_text_and_says_where_it_falls_back(launch_content):
+def test_the_korean_redline_compares_the_korean_text_and_says_where_it_falls_back(untranslated_launch_content):
     base = in_force()
     draft = services.draft_start_next()
     section = draft.sections.get(anchor="first") if draft.sections.filter(anchor="first").exists() else None
@@ -102,7 +102,7 @@ def test_the_korean_redline_compares_the_korean_text_and_says_where_it_falls_bac
 
 
 def test_the_korean_public_redline_says_once_that_untranslated_sections_are_in_english(
-    client, launch_content, django_capture_on_commit_callbacks
+    client, untranslated_launch_content, django_capture_on_commit_callbacks
 ):
     draft = services.draft_start_next()
     draft.effective_date = TODAY + datetime.timedelta(days=2)

@@ -57,7 +57,7 @@ def test_the_file_name_and_the_language_must_agree(tmp_path):
 # --- importing -------------------------------------------------------------------------------
 
 
-def test_a_translation_fills_every_section_and_the_summary_of_its_version(launch_content, tmp_path):
+def test_a_translation_fills_every_section_and_the_summary_of_its_version(untranslated_launch_content, tmp_path):
     result = import_file(write_synthetic(tmp_path, "ko"))
     version = launch()
     assert result.version == version and result.added == 17 and result.unchanged == 0
@@ -76,7 +76,7 @@ def test_a_translation_fills_every_section_and_the_summary_of_its_version(launch
     assert record.how == "imported" and record.recorded_at and len(record.source_file_sha256) == 64
 
 
-def test_importing_the_same_translation_again_changes_nothing(launch_content, tmp_path):
+def test_importing_the_same_translation_again_changes_nothing(untranslated_launch_content, tmp_path):
     path = write_synthetic(tmp_path, "ko")
     import_file(path)
     before = (korean_columns(launch()), list(SectionTranslation.objects.values_list("pk", "recorded_at")))
@@ -85,7 +85,7 @@ def test_importing_the_same_translation_again_changes_nothing(launch_content, tm
     assert (korean_columns(launch()), list(SectionTranslation.objects.values_list("pk", "recorded_at"))) == before
 
 
-def test_a_published_translation_is_never_overwritten(launch_content, tmp_path):
+def test_a_published_translation_is_never_overwritten(untranslated_launch_content, tmp_path):
     path = write_synthetic(tmp_path, "ko")
     import_file(path)
     before = korean_columns(launch())
@@ -114,7 +114,7 @@ def test_a_published_translation_is_never_overwritten(launch_content, tmp_path):
     ids=["unknown-anchor", "missing-section", "numbered-item", "table-shape", "email", "site-link"],
 )
 def test_a_translation_that_departs_from_the_english_is_refused_with_file_and_line(
-    launch_content, tmp_path, breakage, expected
+    untranslated_launch_content, tmp_path, breakage, expected
 ):
     text = synthetic_translation("ko")
     lines = text.split("\n")
@@ -136,7 +136,7 @@ def test_a_translation_that_departs_from_the_english_is_refused_with_file_and_li
     assert not launch().summary_ko
 
 
-def test_the_command_line_imports_a_translation_and_says_what_it_did(launch_content, tmp_path):
+def test_the_command_line_imports_a_translation_and_says_what_it_did(untranslated_launch_content, tmp_path):
     out = io.StringIO()
     path = write_synthetic(tmp_path, "ja")
     call_command("import_policy", str(path), stdout=out)
@@ -189,7 +189,9 @@ def test_load_launch_content_imports_the_translation_files_there_are_once(settin
 # --- the database keeps published translations fixed -----------------------------------------
 
 
-def test_the_database_lets_a_published_translation_in_only_with_its_record_and_only_once(launch_content, tmp_path):
+def test_the_database_lets_a_published_translation_in_only_with_its_record_and_only_once(
+    untranslated_launch_content, tmp_path
+):
     version = launch()
     section = version.sections.get(anchor="cookies")
     # No record: a bare write of a translation into published text is refused.
@@ -223,7 +225,7 @@ def test_the_database_lets_a_published_translation_in_only_with_its_record_and_o
 
 
 def test_a_translation_added_to_the_published_version_reaches_the_cached_page(
-    client, launch_content, tmp_path, django_capture_on_commit_callbacks
+    client, untranslated_launch_content, tmp_path, django_capture_on_commit_callbacks
 ):
     before = client.get("/ko/privacy/?jurisdiction=all").content.decode()
     assert "전체 17개 섹션이 모두 영어로 표시됩니다" in before
@@ -242,14 +244,13 @@ def test_the_prevailing_language_must_be_one_of_the_sites(settings):
     assert [e.id for e in prevailing_language_check()] == ["notices.E001"]
 
 
-def test_the_note_names_the_prevailing_language_the_setting_names(
-    client, launch_content, tmp_path, settings, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        import_file(write_synthetic(tmp_path, "ja"))
-    settings.NOTICES_PREVAILING_LANGUAGE = "ja"
+def test_the_note_names_the_prevailing_language_the_setting_names(client, launch_content, settings):
+    # The page of the real Japanese translation, which load_launch_content imported.
     from core.cache import bump
 
+    assert "英語の文言が優先します" in client.get("/ja/privacy/").content.decode()
+    settings.NOTICES_PREVAILING_LANGUAGE = "ja"
     bump()
     note = client.get("/ja/privacy/").content.decode()
     assert "日本語の文言が優先します" in note
+    assert "英語の文言が優先します" not in note

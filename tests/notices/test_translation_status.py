@@ -11,10 +11,7 @@ from django.contrib.auth.models import Group, User
 
 from notices import services
 from notices.models import PolicyVersion, SectionTranslation
-from notices.source import parse_policy_file
-from notices.translating import translation_import
 from notices.translation_status import MISSING, OUTDATED, translation_problems
-from tests.notices.translation_fixture import write_synthetic
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = ("ko", "zh-hans", "ja")
@@ -28,12 +25,12 @@ def _fixed_clock():
 
 
 @pytest.fixture
-def translated(launch_content, tmp_path, django_capture_on_commit_callbacks):
-    """The launch version with a (synthetic) translation in every language."""
-    with django_capture_on_commit_callbacks(execute=True):
-        for language in LANGUAGES:
-            translation_import(source=parse_policy_file(write_synthetic(tmp_path, language)))
-    return PolicyVersion.objects.published().get(effective_date="2025-09-02")
+def translated(launch_content):
+    """The launch version with its real translation in every language, as load_launch_content imports it."""
+    version = PolicyVersion.objects.published().get(effective_date="2025-09-02")
+    assert translation_problems(version) == []
+    assert SectionTranslation.objects.filter(section__version=version).count() == 17 * len(LANGUAGES)
+    return version
 
 
 @pytest.fixture
@@ -87,7 +84,7 @@ def test_the_draft_page_shows_the_section_outdated(client, translated, publisher
     assert len(form.select(".translation-status.current")) == 16 * 3
 
 
-def test_a_missing_translation_is_missing_not_outdated(launch_content):
+def test_a_missing_translation_is_missing_not_outdated(untranslated_launch_content):
     draft = services.draft_start_next()
     problems = translation_problems(draft)
     assert {p.language for p in problems} == set(LANGUAGES)
@@ -100,6 +97,7 @@ def test_publishing_with_an_outdated_section_asks_and_then_shows_it_in_english(
 ):
     draft = services.draft_start_next()
     change_one_sentence(draft)
+    services.publication_request(version=draft, user=None)  # four eyes: an editor asked for it
     client.force_login(publisher)
     confirm = page(client.get(f"/admin/notices/policyversion/{draft.pk}/publish/"))
     listed = confirm.select_one(".translation-problems")
@@ -147,7 +145,7 @@ def test_the_fallback_note_counts_the_sections_on_the_page(client, translated, d
     assert "13개 섹션 중 1개" in korea
 
 
-def test_an_untranslated_page_says_all_of_it_is_in_english(client, launch_content):
+def test_an_untranslated_page_says_all_of_it_is_in_english(client, untranslated_launch_content):
     note = page(client.get("/zh-hans/privacy/?jurisdiction=all")).select_one("p.fallback-note").get_text()
     assert "全部 17 个部分均以英文显示" in note
     assert not page(client.get("/zh-hans/privacy/")).select_one("p.translation-note")
@@ -211,6 +209,11 @@ def test_outdated_translations_of_a_published_version_are_never_shown(
     assert PolicyVersion.objects.get(pk=draft.pk).sections.get(anchor="cookies").body_ko == stale
     korean = page(client.get("/ko/privacy/?jurisdiction=all")).find("section", id="cookies")
     assert korean["lang"] == "en"
+    # Only the page's own links inside the section (e.g. "back to contents") are Korean, marked so.
+    chrome = korean.select("[lang=ko]")
+    assert chrome
+    for part in chrome:
+        part.decompose()
     assert not HANGUL.search(korean.get_text())
 
 
@@ -301,7 +304,9 @@ def test_a_translation_typed_in_the_drafts_language_tab_is_recorded_as_made_from
     )
 
 
-def test_a_translation_typed_in_a_language_tab_must_keep_the_english_structure(client, launch_content, publisher):
+def test_a_translation_typed_in_a_language_tab_must_keep_the_english_structure(
+    client, untranslated_launch_content, publisher
+):
     from tests.notices.test_editorial import change_form_data
 
     draft = services.draft_start_next()
