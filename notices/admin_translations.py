@@ -27,6 +27,25 @@ from .rendering import render_markdown
 from .source import ParsedSection, translation_languages
 
 
+def _text(value) -> str:
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def translation_changed(form: forms.ModelForm, language: str) -> bool:
+    """Whether the translation's text in this section's form really differs from the one saved.
+
+    Not ``changed_data``: a textarea posts its text stripped and with CRLF line ends, so every
+    stored body ending in a newline counts as changed, and saving the English of a section
+    would record its untouched translations as written against the new English.
+    """
+    s = translation_status.suffix(language)
+    return any(
+        _text(form.initial.get(name)) != _text(form.cleaned_data.get(name))
+        for name in (f"heading_{s}", f"body_{s}")
+        if name in form.fields
+    )
+
+
 class SectionTranslationsForm(forms.ModelForm):
     """The draft's section form: a translation typed in a language tab keeps the English structure."""
 
@@ -37,7 +56,7 @@ class SectionTranslationsForm(forms.ModelForm):
         )
         for language in translation_languages():
             s = translation_status.suffix(language)
-            if not {f"heading_{s}", f"body_{s}"} & set(self.changed_data):
+            if not translation_changed(self, language):
                 continue
             heading, body = (cleaned.get(f"heading_{s}") or "").strip(), (cleaned.get(f"body_{s}") or "").strip()
             if not body:
@@ -277,8 +296,7 @@ class TranslatorViews:
             if not section.pk or not form.has_changed():
                 continue
             for language in translation_languages():
-                s = translation_status.suffix(language)
-                if {f"heading_{s}", f"body_{s}"} & set(form.changed_data):
+                if translation_changed(form, language):
                     _heading, body = translation_status.translated_text(section, language)
                     if body.strip():
                         translating.translation_record_edit(section=section, language=language, user=request.user)

@@ -19,8 +19,9 @@ from django.utils.translation import override
 
 from . import lineage, selectors, signals, translating
 from .destinations import link_problems
+from .fidelity import section_problems
 from .models import Jurisdiction, PolicyVersion, Section, VersionEvent, Withdrawal
-from .source import ParsedVersion, PolicySourceError
+from .source import ParsedSection, ParsedVersion, PolicySourceError
 
 logger = logging.getLogger(__name__)
 
@@ -142,9 +143,22 @@ def draft_section_save(
         body = (body or "").replace("\r\n", "\n").strip()
         if language == "en" and not body:
             raise DraftInvalid(_("The English text of a section cannot be empty."))
-        setattr(section, f"heading_{suffix}", (heading or "").strip())
+        heading = (heading or "").strip()
+        was = tuple((getattr(section, f"{field}_{suffix}") or "").strip() for field in ("heading", "body"))
+        translation_written = language != "en" and bool(body) and was != (heading, body)
+        if translation_written:
+            english = ParsedSection(section.order, anchor, section.heading_en or "", section.body_en or "", None, 0)
+            translated = ParsedSection(section.order, anchor, heading, body + "\n", None, 1, 1)
+            problems = section_problems(english, translated)
+            if problems:
+                raise DraftInvalid(" ".join(p.message for p in problems))
+        setattr(section, f"heading_{suffix}", heading)
         setattr(section, f"body_{suffix}", body)
         section.save()
+        if translation_written:
+            # As in the translator's view and the admin's language tabs: a translation written
+            # here was written against the English as it stands, so it is no longer outdated.
+            translating.translation_record_edit(section=section, language=language, user=user)
         changes = lineage.changes_between(before, lineage.snapshot(locked))
         return lineage.record(locked, VersionEvent.Kind.EDITED, user=user, changes=changes)
 

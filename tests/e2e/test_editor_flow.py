@@ -57,8 +57,11 @@ def test_start_edit_preview_publish_and_see_the_redline(page, site, settings):
     # publish
     page.goto(change_url)
     page.click("text=Publish…")
-    # The launch policy has no translations yet: the publisher must choose English for them.
-    assert "all 17 sections would be shown in English" in page.locator(".translation-problems").inner_text()
+    # The addendum's translations were made from the old English: saving the English left them
+    # outdated (not silently "up to date"), so the publisher must choose English for that section.
+    problems = page.locator(".translation-problems").inner_text()
+    assert problems.count("1 of 17 sections would be shown in English") == 3, problems
+    assert problems.count("AUSTRALIA ADDENDUM — outdated") == 3, problems
     page.click("input[type=submit][value=Publish]")  # the browser refuses: the choice is required
     assert "/publish/" in page.url
     page.check("input[name=translations]")

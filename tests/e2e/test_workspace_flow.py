@@ -113,6 +113,14 @@ def test_edit_in_the_workspace_request_publication_and_another_publisher_publish
         "A. COLLECTION OF PERSONAL DATA — Changed",
         "SOUTH KOREA ADDENDUM (South Korea) — Changed",
     ]
+    # Section A's new sentence is not translated yet: the approver publishes it in English there.
+    # The Korea addendum's Korean was saved after its English, so only its other languages lag.
+    problems = page.locator(".translation-problems").inner_text()
+    assert problems.count("A. COLLECTION OF PERSONAL DATA — outdated") == 3, problems
+    assert problems.count("SOUTH KOREA ADDENDUM — outdated") == 2, problems
+    assert problems.count("1 of 17 sections would be shown in English") == 1, problems  # ko
+    assert problems.count("2 of 17 sections would be shown in English") == 2, problems  # zh-hans, ja
+    page.check("input[name=translations]")
     page.click("input[type=submit][value=Publish]")
     page.wait_for_selector(f"text=Published. The version takes effect on {earliest.isoformat()}.")
     history = page.locator(".version-events").inner_text()

@@ -16,27 +16,45 @@ HERE_RE = re.compile(r"^(click(ing)? )?here\b", re.IGNORECASE)
 SEED_EXTERNAL = {"https://feedback-form.truste.com/watchdog/request"}
 
 
-def here_links(page) -> list[str]:
+def here_links(page) -> list[tuple[str, str]]:
+    """(section anchor, href) of each English "click here"/"here" link."""
     return [
-        a.get("href")
-        for a in soup(page).select("main a, .policy-section a")
+        (a.find_parent("section", class_="policy-section")["id"], a.get("href"))
+        for a in soup(page).select(".policy-section a")
         if HERE_RE.match(" ".join(a.get_text().split()))
     ]
 
 
+def in_language(href: str, language: str) -> str:
+    return f"/{language}/{href[len('/en/') :]}" if href.startswith("/en/") else href
+
+
+def section_links(page, anchor: str) -> set[str]:
+    return {a.get("href") for a in soup(page).select(f"section.policy-section#{anchor} a")}
+
+
 @pytest.mark.parametrize("language", ["en", "ko", "zh-hans", "ja"])
 def test_every_click_here_link_leads_to_a_page_in_the_pages_language(launch_content, cookie_groups, client, language):
+    # The translations word "click here" in their own language, so the English page names the links
+    # (by section and destination) and the translated page must carry each one, in the same section,
+    # pointing at its own language's version of that destination.
+    english = client.get("/en/privacy/?jurisdiction=all")
     page = client.get(f"/{language}/privacy/?jurisdiction=all")
     assert page.status_code == 200
-    hrefs = sorted(set(here_links(page)))
+    assert soup(page).html["lang"].lower() == language
+    wanted = sorted({(anchor, in_language(href, language)) for anchor, href in here_links(english)})
     # The B withdrawal, the H portability and submission links, and H's dispute resolution provider.
-    assert len(hrefs) == 4, hrefs
-    for href in hrefs:
+    assert len(wanted) == 4, wanted
+    for anchor, href in wanted:
         assert href, "a 'click here' that links nowhere"
+        assert href in section_links(page, anchor), (anchor, href)
         if href in SEED_EXTERNAL:
             continue
         assert href.startswith(f"/{language}/"), href
-        assert client.get(href).status_code == 200, href
+        target = client.get(href)
+        assert target.status_code == 200, href
+        assert soup(target).html["lang"].lower() == language, href
+    hrefs = {href for _, href in wanted}
     assert f"/{language}/privacy/requests/?type=portability" in hrefs
     assert f"/{language}/cookies/#withdraw" in hrefs
 
