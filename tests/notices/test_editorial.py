@@ -307,7 +307,7 @@ def test_a_publisher_publishes_and_the_admin_records_who(
         in page(client.get(f"/admin/notices/policyversion/{draft.pk}/publish/")).get_text()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        # The launch text has no translations: the publisher accepts English in their place.
+        # Had a translation been missing or outdated, this is how the publisher accepts English.
         response = client.post(
             f"/admin/notices/policyversion/{draft.pk}/publish/", {"translations": "fall-back-to-english"}
         )
