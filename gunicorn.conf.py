@@ -11,8 +11,9 @@ bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000
 workers = web_concurrency()
 # gunicorn's own asyncio (ASGI) worker: a connection costs a coroutine, not a process, so
 # slow clients (a phone on a bad network, or a slowloris holding 100 connections open) wait
-# on the event loop while complete requests are answered; Django runs each request's sync
-# code in a thread of its own. With the sync worker, six slow connections stopped the site.
+# on the event loop while complete requests are answered; each worker runs Django's sync code
+# on one thread, a request at a time (privacy_site.asgi). With the sync worker, six slow
+# connections stopped the site.
 # GUNICORN_WORKER_CLASS=sync serves the WSGI application instead (behind a buffering proxy).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "asgi")
 wsgi_app = "privacy_site.asgi:application" if worker_class == "asgi" else "privacy_site.wsgi:application"
