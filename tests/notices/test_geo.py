@@ -357,3 +357,11 @@ def test_a_country_database_works_without_subdivisions(tmp_path, settings, launc
 def test_unknown_header_providers_fail_the_system_check(settings):
     settings.GEO_TRUSTED_HEADERS = ["cloudflare", "akamai"]
     assert "core.E001" in [m.id for m in run_checks()]
+
+
+def test_a_database_that_is_neither_city_nor_country_is_refused(tmp_path, settings):
+    path = mmdb.build(tmp_path / "GeoLite2-ASN.mmdb", database_type="GeoLite2-ASN")
+    reader, problem = location.open_database(str(path))
+    assert reader is None and "GeoLite2-ASN database" in problem
+    settings.GEOIP_PATH = str(path)
+    assert location.from_database(location.parse_address("2.0.5.1")) is None
