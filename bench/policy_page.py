@@ -135,6 +135,10 @@ def main() -> int:
         database_url=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}"),
         GEOIP_PATH=str(mmdb.build(work / "GeoIP2-City.mmdb")),
         TRUSTED_PROXY_COUNT="1",
+        # No recycling mid-measurement: at 1,000 requests/s a worker would restart every
+        # ~10 s (max_requests), taking one of the two out for a second in whichever
+        # measurement happens to be running, static or policy.
+        GUNICORN_MAX_REQUESTS="0",
     )
     prepare_site(env)
     server = start_gunicorn(env)
