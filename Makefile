@@ -48,11 +48,13 @@ dev: setup
 
 # The browser tests need a Chromium: bin/ensure-browser finds one (CHROMIUM, PATH, Playwright's
 # cache) or installs one, and stops here with one line if it can't. The HTML checks need the
-# Nu HTML Checker: bin/ensure-vnu installs it (npm, into tools/) or stops with one line.
+# Nu HTML Checker: bin/ensure-vnu installs it (npm, into tools/) or stops with one line;
+# so does bin/ensure-lighthouse for Lighthouse (the audits of tests/quality/test_lighthouse.py).
 test: install-dev
 	@chromium="$$(PYTHON=$(BIN)/python ./bin/ensure-browser)" && echo "browser tests: $$chromium" && \
 	vnu="$$(./bin/ensure-vnu)" && echo "HTML checker: $$vnu" && \
-	CHROMIUM="$$chromium" VNU_JAR="$$vnu" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	lighthouse="$$(./bin/ensure-lighthouse)" && echo "Lighthouse: $$lighthouse" && \
+	CHROMIUM="$$chromium" VNU_JAR="$$vnu" LIGHTHOUSE="$$lighthouse" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
 	./bench/run.sh

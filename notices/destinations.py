@@ -11,15 +11,22 @@ module imports no app above notices.
 
 Import and publish refuse a version whose links name an unknown destination or section,
 or whose "click here" / "clicking here" / "here" phrases link nowhere.
+
+A link whose whole text says nothing of where it leads ("here", "여기를 클릭", …) gets the
+name of its destination as visually hidden text when the page is rendered, so a screen
+reader's list of links and a search engine read "here (Privacy requests)": the published
+words stay exactly as they are (their source is never rewritten), only the rendering says more.
 """
 
 import html
 import logging
 import re
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +40,28 @@ DESTINATIONS: dict[str, tuple[str, str]] = {
     "versions": ("notices:version_list", ""),
     "subscribe": ("subscriptions:subscribe", ""),
 }
+# name → the title of the page it leads to (a heading on it, for a fragment), named inside a
+# link whose text says nothing.
+DESCRIPTIONS = {
+    "requests": _("Privacy requests"),
+    "cookie-settings": _("Withdraw consent"),
+    "cookies": _("Cookie settings"),
+    "policy": _("Privacy Policy"),
+    "versions": _("Version history"),
+    "subscribe": _("Change notices by email"),
+}
+# Whole link texts that say nothing of the destination (compared in lower case, spaces
+# folded), in the site's languages: those of Lighthouse's link-text audit and the policy's own.
+GENERIC_LINK_TEXT = frozenset(
+    {
+        *("here", "click here", "clicking here", "click this", "this", "link", "more", "read more", "learn more"),
+        *("여기", "여기를 클릭", "클릭", "링크", "자세히", "자세히 보기"),
+        *("ここ", "こちら", "ここをクリック", "こちらをクリック", "こちらをクリックする", "リンク", "詳細"),
+        *("这里", "此处", "在此处", "点击这里", "点击此处", "链接", "更多"),
+    }
+)
+LINK_RE = re.compile(r"<a\b([^>]*)>([^<]*)</a>")
+HREF_ATTR_RE = re.compile(r'\bhref="([^"]*)"')
 SECTION_PREFIX = "section/"
 QUERY_RE = re.compile(r"^[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~-]*(&[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~-]*)*$")
 HREF_RE = re.compile(r'href="site:([^"]*)"')
@@ -63,8 +92,36 @@ def resolve(target: str, *, anchors=None) -> str:
     return url + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
 
 
+def describe(href: str) -> str:
+    """What a link leads to, in the active language: a destination's page, another site's host."""
+    if href.startswith(SCHEME):
+        target = href[len(SCHEME) :]
+        return "" if target.startswith(SECTION_PREFIX) else str(DESCRIPTIONS.get(target.partition("?")[0], ""))
+    if href.startswith(("http://", "https://")):
+        return urlsplit(href).hostname or ""
+    return ""
+
+
+def name_destinations(markup: str) -> str:
+    """Add its destination, visually hidden, to each link whose whole text says nothing."""
+
+    def replace(match):
+        text = " ".join(html.unescape(match.group(2)).split()).lower()
+        href = HREF_ATTR_RE.search(match.group(1))
+        if text not in GENERIC_LINK_TEXT or href is None:
+            return match.group(0)
+        description = describe(html.unescape(href.group(1)))
+        if not description:
+            return match.group(0)
+        hidden = f'<span class="visually-hidden"> ({html.escape(description, quote=False)})</span>'
+        return f"<a{match.group(1)}>{match.group(2)}{hidden}</a>"
+
+    return LINK_RE.sub(replace, markup)
+
+
 def resolve_html(markup: str, *, language: str) -> str:
-    """Replace every ``href="site:…"`` in sanitised HTML with its URL in ``language``."""
+    """Replace every ``href="site:…"`` in sanitised HTML with its URL in ``language``, and name
+    the destination of each link whose text says nothing (name_destinations)."""
 
     def replace(match):
         target = html.unescape(match.group(1))
@@ -75,10 +132,10 @@ def resolve_html(markup: str, *, language: str) -> str:
             logger.warning("unknown site destination %r left unlinked", target)
             return ""
 
-    if SCHEME not in markup:
-        return markup
     with translation.override(language):
-        return HREF_RE.sub(replace, markup)
+        if "<a" in markup:
+            markup = name_destinations(markup)
+        return HREF_RE.sub(replace, markup) if SCHEME in markup else markup
 
 
 class _Links(HTMLParser):

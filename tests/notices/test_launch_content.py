@@ -20,6 +20,10 @@ def normalise(text):
 
 def block_texts(html):
     soup = BeautifulSoup(html, "html.parser")
+    # The published words only: a link saying only "here" gets its destination's name as
+    # hidden text when rendered (notices.destinations.name_destinations), not in the source.
+    for hidden in soup.select("a > .visually-hidden"):
+        hidden.extract()
     texts = set()
     for tag in soup.find_all(BLOCKS):
         # A list item's own text, without nested lists (those are checked as items themselves).

@@ -36,6 +36,26 @@ def vnu_jar() -> str:
     return found.stdout.strip()
 
 
+@pytest.fixture(scope="session")
+def lighthouse() -> str:
+    """Lighthouse's command-line script `make test` installed (bin/ensure-lighthouse); one clear line if absent."""
+    return _ensured("ensure-lighthouse")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium `make test` found (bin/ensure-browser); one clear line if there is none."""
+    return _ensured("ensure-browser")
+
+
+def _ensured(script: str) -> str:
+    found = subprocess.run([ROOT / "bin" / script, "--no-install"], capture_output=True, text=True, check=False)
+    if found.returncode:
+        reason = found.stderr.strip().splitlines()[-1] if found.stderr.strip() else f"bin/{script} failed"
+        pytest.fail(f"{reason} (`make test` installs it)", pytrace=False)
+    return found.stdout.strip()
+
+
 def publish_upcoming(tmp_path: Path) -> str:
     """Publish a material change taking effect in 40 days (the upcoming notice on every page,
     a redline); return its effective date."""
