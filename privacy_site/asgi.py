@@ -6,12 +6,18 @@ its response asynchronously, so a phone on a bad network holds no thread. Everyt
 explains.
 """
 
+import asyncio
+import contextlib
 import os
 import warnings
 
 import django
 from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse
+from django.urls import set_script_prefix
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "privacy_site.settings.local")
 
@@ -28,13 +34,21 @@ class SyncStackHandler(ASGIHandler):
     the loop and a thread four times (into the stack, back out for those middleware, into
     the view, out again), and each request gets a thread of its own (``ThreadSensitiveContext``)
     that is started and joined around it, opening its own database connection — with
-    PostgreSQL, a new connection per request whatever ``CONN_MAX_AGE`` says.
+    PostgreSQL, a new connection per request whatever ``CONN_MAX_AGE`` says. It also sends
+    ``request_started`` and, after the body, ``request_finished`` (``response.close()``)
+    through hops of their own.
 
     Here the chain is the WSGI one (every middleware and the view synchronous) and a request
-    enters it once. Thread-sensitive sync code runs on the process's one thread for it, as
-    in gunicorn's sync worker: requests take turns there, the database connection lives
-    across them, and the event loop keeps reading and writing every other connection
-    meanwhile. Concurrency comes from the worker processes (``WEB_CONCURRENCY``).
+    crosses to it once: ``request_started``, the stack and, for a response whose bytes are
+    already in memory, ``close()`` with ``request_finished`` run in one call on the process's
+    one thread for thread-sensitive code, as in gunicorn's sync worker. Requests take turns
+    there, the database connection lives across them, and the event loop reads and writes
+    every other connection meanwhile. A hop costs more CPU than a cached page does (thread
+    wake-ups both ways), so this is most of a request's cost. Concurrency comes from the
+    worker processes (``WEB_CONCURRENCY``).
+
+    A streaming response (a static file, a CSV export) is read and closed after it is sent,
+    as Django does, so its file stays open until then.
     """
 
     def load_middleware(self, is_async=False):
@@ -46,8 +60,42 @@ class SyncStackHandler(ASGIHandler):
         # No ThreadSensitiveContext: thread-sensitive calls go to asgiref's one thread.
         await self.handle(scope, receive, send)
 
-    async def get_response_async(self, request):
-        return await sync_to_async(self.get_response)(request)
+    async def handle(self, scope, receive, send):
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            set_script_prefix(get_script_prefix(scope))
+            response = await sync_to_async(self.respond)(scope, body_file)
+            # A client that leaves mid-response stops the sending, as in Django's handler.
+            sending = asyncio.create_task(self.send_response(response, send))
+            listening = asyncio.create_task(self.listen_for_disconnect(receive))
+            await asyncio.wait((sending, listening), return_when=asyncio.FIRST_COMPLETED)
+            for task in (listening, sending):
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                    await task
+            if response.streaming:
+                await sync_to_async(response.close)()
+        finally:
+            body_file.close()
+
+    def respond(self, scope, body_file):
+        """Everything synchronous about one request, on the thread for sync code."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            # Its bytes are in memory: finishing the request here (request_finished, which
+            # returns the database connection) saves a hop back after sending.
+            response.close()
+        return response
 
 
 django.setup(set_prefix=False)

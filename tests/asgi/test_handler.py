@@ -21,7 +21,7 @@ from privacy_site.asgi import SyncStackHandler
 from . import probe
 
 
-async def _request(app, path: str, method: str = "GET", headers: tuple = ()) -> tuple[int, dict, bytes]:
+async def _request(app, path: str, method: str = "GET", headers: tuple = (), log=None) -> tuple[int, dict, bytes]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -50,6 +50,8 @@ async def _request(app, path: str, method: str = "GET", headers: tuple = ()) -> 
 
     async def send(message):
         sent.append(message)
+        if log is not None:
+            log.append(message["type"])
         if message["type"] == "http.response.body" and not message.get("more_body"):
             delivered.set()
 
@@ -131,3 +133,94 @@ def test_postgresql_connection_outlives_the_request(site):
         connection_created.disconnect(note)
     assert [status for status, _, _ in responses] == [200] * 4
     assert opened.count(connection.alias) <= 1
+
+
+def _events():
+    """request_started/request_finished, in order, as a list the handler's messages join."""
+    log = []
+
+    def started(**kwargs):
+        log.append("request_started")
+
+    def finished(**kwargs):
+        log.append("request_finished")
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
+    return log, lambda: (request_started.disconnect(started), request_finished.disconnect(finished))
+
+
+def test_a_page_crosses_to_the_sync_thread_once(site, monkeypatch):
+    """A cached page costs less CPU than a hop between the event loop and the thread
+    (thread wake-ups both ways): Django's handler made three for a page (request_started,
+    the stack, response.close), this one makes one, with request_finished inside it."""
+    from asgiref import sync
+
+    crossings = []
+    original = sync.SyncToAsync.__call__
+
+    async def counted(self, *args, **kwargs):
+        crossings.append(getattr(self.func, "__name__", repr(self.func)))
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(sync.SyncToAsync, "__call__", counted)
+    log, disconnect = _events()
+    try:
+        app = SyncStackHandler()
+        serve(app, ("/en/privacy/",))  # warm the page cache
+        crossings.clear()
+        log.clear()
+        [(status, _, body)] = [asyncio.run(_request(app, "/en/privacy/", log=log))]
+    finally:
+        disconnect()
+    assert status == 200 and b"<h1" in body
+    assert len(crossings) == 1, crossings
+    # The request was finished (database connection returned) before its bytes went out.
+    assert log[:3] == ["request_started", "request_finished", "http.response.start"]
+    assert set(log[3:]) == {"http.response.body"}
+
+
+def test_a_streamed_file_is_closed_after_its_last_byte(site):
+    """A static file streams from disk: closing it (and finishing the request) waits for
+    the body, or the client would get a truncated file."""
+    log, disconnect = _events()
+    try:
+        status, _, body = asyncio.run(_request(SyncStackHandler(), "/static/css/site.css", log=log))
+    finally:
+        disconnect()
+    assert status == 200 and b"{" in body
+    assert log[0] == "request_started" and log[-1] == "request_finished"
+    assert "http.response.body" in log[:-1]
+
+
+def test_a_client_that_leaves_before_the_answer_costs_nothing_else(site):
+    """A disconnect while the stack runs: the request still finishes (request_finished
+    fires, so the connection is returned) and the handler returns without an error."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/en/privacy/",
+        "raw_path": b"/en/privacy/",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    messages = iter([{"type": "http.request", "body": b"", "more_body": False}, {"type": "http.disconnect"}])
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        await asyncio.Event().wait()  # the peer is gone: nothing drains the socket
+
+    log, disconnect = _events()
+    try:
+        asyncio.run(SyncStackHandler()(scope, receive, send))
+    finally:
+        disconnect()
+    assert log == ["request_started", "request_finished"]
