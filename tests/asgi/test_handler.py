@@ -1,8 +1,9 @@
 """privacy_site.asgi: each request runs the synchronous stack once, on the worker's one thread.
 
 Django's own ASGI handler starts and joins a thread per request and crosses between it and
-the event loop four times; with PostgreSQL that thread also opens a new connection on every
-request. These tests drive the real application object as gunicorn's asyncio worker does.
+the event loop several times a request; with PostgreSQL that thread also opens a new connection
+on every request. These tests drive the real application object as gunicorn's asyncio worker
+does.
 """
 
 import asyncio
