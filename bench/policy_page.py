@@ -188,11 +188,17 @@ def main() -> int:
         # report the median round of each comparison.
         load = {"seconds": args.seconds, "connections": args.connections, "threads": args.threads}
         rounds: dict[str, list] = {name: [] for name in pairs}
+        floor: list = []
         for _ in range(args.rounds):
             for name, ((static_path, static_env), (page_path, page_env)) in pairs.items():
                 static = wrk(base + static_path, env=static_env, **load)
                 policy = wrk(base + page_path, env=page_env, **load)
                 rounds[name].append((policy["rps"] / static["rps"], static, policy))
+            # No target: what a view with no work gets through the same full middleware stack
+            # (robots.txt, first-visit requests), against this round's static file. It shows how
+            # much of the gap is the stack and how much the policy page's own per-visitor work.
+            empty = wrk(base + "/robots.txt", **load)
+            floor.append((empty["rps"] / rounds["first visit"][-1][1]["rps"], empty))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -202,6 +208,12 @@ def main() -> int:
     worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "asgi")
     print(f"gunicorn, 2 {worker_class} workers, prod settings, GeoIP on, 10 regions via X-Forwarded-For; wrk")
     failed = False
+    floor.sort(key=lambda r: r[0])
+    ratio, empty = floor[len(floor) // 2]
+    print(
+        f"for reference, an empty view through the full middleware stack (robots.txt): {empty['rps']:.1f} req/s,"
+        f" {ratio:.2f}x the static file (rounds {', '.join(f'{r[0]:.2f}' for r in floor)})"
+    )
     for name, measured in rounds.items():
         measured.sort(key=lambda r: r[0])
         ratio, static, policy = measured[len(measured) // 2]
