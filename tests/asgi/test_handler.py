@@ -171,7 +171,7 @@ def test_a_page_crosses_to_the_sync_thread_once(site, monkeypatch):
         serve(app, ("/en/privacy/",))  # warm the page cache
         crossings.clear()
         log.clear()
-        [(status, _, body)] = [asyncio.run(_request(app, "/en/privacy/", log=log))]
+        status, _, body = asyncio.run(_request(app, "/en/privacy/", log=log))
     finally:
         disconnect()
     assert status == 200 and b"<h1" in body
