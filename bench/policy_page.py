@@ -1,7 +1,8 @@
 """Policy page against a static file of the same size, on the same gunicorn, in one run.
 
 gunicorn (2 workers of gunicorn.conf.py's class, asgi unless GUNICORN_WORKER_CLASS says
-otherwise; prod settings, whitenoise) serves both; wrk generates the load,
+otherwise, asgi with a socket per worker; prod settings, whitenoise) serves both; wrk
+generates the load,
 every request accepting gzip. Geolocation is on: a MaxMind database built for the run
 (GEOIP_PATH), one trusted proxy, and visitors from ten regions through X-Forwarded-For
 (spread.lua). Two comparisons (issue 15):
@@ -11,6 +12,9 @@ every request accepting gzip. Geolocation is on: a MaxMind database built for th
   static file with its .gz beside it, which whitenoise serves. Target >= 0.8.
 * returning visitor: the consent cookies of a "Reject all" and the page's ETag in
   If-None-Match, so every answer is a 304; against a 304 for the static file. Target >= 0.9.
+
+Each round also measures robots.txt, a view with no work through the same middleware stack,
+against both static figures: the most any page through that stack could reach (no target).
 """
 
 import argparse
