@@ -148,8 +148,8 @@ def main() -> int:
         # A socket per worker, which the kernel balances. On the shared socket the asyncio
         # worker that wakes first accepts every connection waiting, so wrk's keep-alive
         # connections often all went to one worker and each round measured that lottery
-        # (rounds 0.2-1.2). make run keeps the shared socket (README, Speed: reuse_port loses
-        # connections when a worker restarts, and the bench restarts none).
+        # (rounds 0.2-1.2). make run keeps the shared socket (README, Speed: with reuse_port,
+        # requests fail when a worker restarts, and the bench restarts none).
         env["GUNICORN_CMD_ARGS"] = "--reuse-port"
     prepare_site(env)
     server = start_gunicorn(env)
