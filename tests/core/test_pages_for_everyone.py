@@ -65,6 +65,20 @@ def test_a_database_outage_is_a_503_with_retry_after(client, launch_content, mon
     assert "Temporarily unavailable" in response.content.decode()
 
 
+def test_a_server_error_is_explained_in_the_visitors_language(launch_content, monkeypatch):
+    from notices import views
+
+    def bug(**kwargs):
+        raise RuntimeError("a bug, not an outage")
+
+    monkeypatch.setattr(views.selectors, "in_force_date", bug)
+    cache.clear()
+    response = Client(raise_request_exception=False).get("/ko/privacy/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert '<html lang="ko">' in body and "서버 오류" in body and "Server error" not in body
+
+
 def test_html_is_private_but_the_static_files_are_not(client, launch_content):
     assert client.get("/en/privacy/")["Cache-Control"] == HTML_CACHE_CONTROL
 
