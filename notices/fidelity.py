@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .source import ParsedSection, ParsedVersion
 
 SUBHEADING_RE = re.compile(r"^(#{3,6})\s")
@@ -33,6 +35,7 @@ BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 class Problem:
     line: int
     message: str
+    field: str = "body"  # "heading" when the problem is the heading's, for a form to place it
 
 
 @dataclass(frozen=True)
@@ -42,18 +45,26 @@ class Block:
     offset: int  # line within the body (0-based)
 
     def describe(self) -> str:
+        # Editors read these in the admin (a translation's form errors), in their language.
         if self.kind == "subheading":
-            return f"a level-{self.shape[0]} sub-heading"
+            return _("a level-%(level)s sub-heading") % {"level": self.shape[0]}
         if self.kind == "numbered":
-            return f"numbered item {self.shape[1]} (indent {self.shape[0]})"
+            return _("numbered item %(number)s (indent %(indent)s)") % {
+                "number": self.shape[1],
+                "indent": self.shape[0],
+            }
         if self.kind == "bullet":
-            return f"a bullet (indent {self.shape[0]})"
+            return _("a bullet (indent %(indent)s)") % {"indent": self.shape[0]}
         if self.kind == "table":
             rows, columns, breaks = self.shape[:3]
-            return f"a table of {rows} rows by {columns} columns with <br> in cells {breaks or 'none'}"
+            return _("a table of %(rows)s rows by %(columns)s columns with <br> in cells %(breaks)s") % {
+                "rows": rows,
+                "columns": columns,
+                "breaks": breaks or _("none"),
+            }
         if self.kind == "marker":
-            return f"the marker [[{self.shape[0]}]]"
-        return "a paragraph"
+            return _("the marker [[%(name)s]]") % {"name": self.shape[0]}
+        return _("a paragraph")
 
 
 def _cells(row: str) -> list[str]:
@@ -126,14 +137,22 @@ def section_problems(english, translated: ParsedSection) -> list[Problem]:
     problems: list[Problem] = []
     base = translated.body_line or translated.line
     if english.heading and not translated.heading:
-        problems.append(Problem(translated.line, f"section {translated.anchor!r} needs a translated heading"))
+        problems.append(
+            Problem(
+                translated.line,
+                _("section %(anchor)s needs a translated heading") % {"anchor": repr(translated.anchor)},
+                field="heading",
+            )
+        )
     ours, theirs = body_blocks(english.body), body_blocks(translated.body)
     for position, expected in enumerate(ours):
         if position >= len(theirs):
             where = base + (theirs[-1].offset if theirs else 0)
             problems.append(
                 Problem(
-                    where, f"section {translated.anchor!r} ends early: the English continues with {expected.describe()}"
+                    where,
+                    _("section %(anchor)s ends early: the English continues with %(expected)s")
+                    % {"anchor": repr(translated.anchor), "expected": expected.describe()},
                 )
             )
             break
@@ -142,8 +161,11 @@ def section_problems(english, translated: ParsedSection) -> list[Problem]:
             problems.append(
                 Problem(
                     base + found.offset,
-                    f"structure differs from the English in section {translated.anchor!r}: "
-                    f"expected {expected.describe()}, found {found.describe()}",
+                    _(
+                        "structure differs from the English in section %(anchor)s: "
+                        "expected %(expected)s, found %(found)s"
+                    )
+                    % {"anchor": repr(translated.anchor), "expected": expected.describe(), "found": found.describe()},
                 )
             )
             break
@@ -153,7 +175,8 @@ def section_problems(english, translated: ParsedSection) -> list[Problem]:
             problems.append(
                 Problem(
                     base + extra.offset,
-                    f"section {translated.anchor!r} has more than the English: {extra.describe()} is extra",
+                    _("section %(anchor)s has more than the English: %(extra)s is extra")
+                    % {"anchor": repr(translated.anchor), "extra": extra.describe()},
                 )
             )
     expected_links, found_links = link_targets(english.body), link_targets(translated.body)
@@ -163,18 +186,26 @@ def section_problems(english, translated: ParsedSection) -> list[Problem]:
         detail = "; ".join(
             part
             for part in (
-                f"missing {', '.join(missing)}" if missing else "",
-                f"not in the English {', '.join(extra)}" if extra else "",
+                _("missing %(targets)s") % {"targets": ", ".join(missing)} if missing else "",
+                _("not in the English %(targets)s") % {"targets": ", ".join(extra)} if extra else "",
             )
             if part
         )
         problems.append(
-            Problem(base, f"link targets in section {translated.anchor!r} differ from the English: {detail}")
+            Problem(
+                base,
+                _("link targets in section %(anchor)s differ from the English: %(detail)s")
+                % {"anchor": repr(translated.anchor), "detail": detail},
+            )
         )
     absent = sorted(a for a in addresses(english.body) if a not in addresses(translated.body))
     if absent:
         problems.append(
-            Problem(base, f"section {translated.anchor!r} lacks these addresses of the English: {', '.join(absent)}")
+            Problem(
+                base,
+                _("section %(anchor)s lacks these addresses of the English: %(addresses)s")
+                % {"anchor": repr(translated.anchor), "addresses": ", ".join(absent)},
+            )
         )
     return problems
 

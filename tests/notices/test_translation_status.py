@@ -321,3 +321,34 @@ def test_a_translation_typed_in_a_language_tab_must_keep_the_english_structure(
     assert "link targets" in page(response).select_one(".errorlist").get_text()
     assert not draft.sections.get(anchor="cookies").body_ja
     assert not SectionTranslation.objects.filter(section__version=draft, language="ja").exists()
+
+
+def test_a_korean_editor_reads_why_a_translation_is_refused_in_korean(client, translated, publisher):
+    draft = services.draft_start_next()
+    section = change_one_sentence(draft)
+    client.force_login(publisher)
+    url = f"/admin/notices/policyversion/{draft.pk}/translations/ja/{section.pk}/"
+    response = client.post(url, {"heading": "I. クッキー", "body": "クッキーについて。"}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.status_code == 200
+    errors = page(response).select_one(".errorlist").get_text()
+    assert "링크 대상이 영어 원문과 다릅니다" in errors and "link targets" not in errors
+
+
+def test_a_translation_typed_in_a_language_tab_must_keep_the_english_sub_headings(
+    client, untranslated_launch_content, publisher
+):
+    from tests.notices.test_editorial import change_form_data
+
+    draft = services.draft_start_next()
+    client.force_login(publisher)
+    data = change_form_data(client, draft)
+    key = next(k for k, v in data.items() if k.endswith("-body_en") and "\n### " in v.replace("\r\n", "\n"))
+    prefix = key[: -len("body_en")]
+    english = data[key].replace("\r\n", "\n")
+    # The same text without its first sub-heading: the tab must refuse it, as the translator's view does.
+    data[f"{prefix}body_ja"] = "\n".join(line for line in english.split("\n") if not line.startswith("### "))
+    data[f"{prefix}heading_ja"] = "見出し"
+    response = client.post(f"/admin/notices/policyversion/{draft.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 200
+    assert "小見出し" in page(response).select_one(".errorlist").get_text()
+    assert not SectionTranslation.objects.filter(section__version=draft, language="ja").exists()
