@@ -298,7 +298,8 @@ class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
         language = _language(request)
         with translation.override(language):
             changes = compare_versions(base, version, language=language)
-            title = _("Changes from %(a)s to this draft") % {"a": base.effective_date.isoformat()}
+        # The page is in the editor's language; only the compared text is in ``language``.
+        title = _("Changes from %(a)s to this draft") % {"a": base.effective_date.isoformat()}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

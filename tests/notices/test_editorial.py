@@ -608,3 +608,11 @@ def test_drafts_can_still_be_written_back_over_themselves(launch_content, how):
     reinsert.reinsert(Section, draft.sections.get(anchor="cookies").pk, how=how, body_en="Rewritten.")
     assert PolicyVersion.objects.get(pk=draft.pk).summary_en == "Rewritten draft."
     assert draft.sections.get(anchor="cookies").body_en == "Rewritten."
+
+
+def test_the_compare_page_speaks_the_editors_language_whatever_language_it_compares(client, launch_content, editor):
+    draft = services.draft_start_next()
+    edit_addendum(draft, "australia-addendum", "Telephone: 1300 363 992", "Telephone: 1300 363 993")
+    response = login(client, editor).get(f"/admin/notices/policyversion/{draft.pk}/compare/", HTTP_ACCEPT_LANGUAGE="ko")
+    html = page(response)
+    assert html.find("h1").get_text(strip=True) == "2025-09-02 대비 이 초안의 변경 사항"
