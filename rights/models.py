@@ -187,7 +187,8 @@ class Transition(models.Model):
         verbose_name_plural = _("transitions")
 
     def __str__(self):
-        return f"{self.from_status or '∅'} → {self.to_status}"
+        # Shown to privacy officers (the history inline): the statuses' names, not their codes.
+        return f"{self.get_from_status_display() if self.from_status else '∅'} → {self.get_to_status_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

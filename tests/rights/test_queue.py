@@ -88,6 +88,14 @@ def test_transitions_are_recorded_with_who_and_when_and_cannot_be_rewritten(site
         first.save()
 
 
+def test_a_korean_officer_reads_the_history_by_the_statuses_names(site, client, officer_client):
+    req = verified_request(client)
+    page = officer_client.get(f"/admin/rights/privacyrequest/{req.pk}/change/", HTTP_ACCEPT_LANGUAGE="ko")
+    body = page.content.decode()
+    assert "접수됨, 이메일 확인 대기 중 → 확인됨" in body
+    assert "received → verified" not in body
+
+
 def test_an_extension_needs_a_reason_and_emails_the_requester(site, client, officer_client):
     req = verified_request(client, jurisdiction="eea-uk", email="eu@example.de", language="ko")
     due = req.due_date
