@@ -23,14 +23,14 @@ EMAIL_FRAME_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src dat
 
 def _language(code: str) -> str:
     if code not in dict(settings.LANGUAGES):
-        raise Http404("unknown language")
+        raise Http404(_("There is no such language."))
     return code
 
 
 def _kind(key: str) -> email_previews.EmailKind:
     found = email_previews.kind(key)
     if found is None:
-        raise Http404("unknown email")
+        raise Http404(_("There is no such email."))
     return found
 
 
@@ -39,7 +39,7 @@ def _sample(kind: email_previews.EmailKind, request) -> tuple[list[tuple[str, st
     wanted = request.GET.get("sample")
     values = [value for value, _label in choices]
     if wanted is not None and wanted not in values:
-        raise Http404("unknown sample")
+        raise Http404(_("There is no such sample for this email."))
     return choices, wanted if wanted is not None else (values[0] if values else None)
 
 
@@ -86,7 +86,7 @@ def detail_html(request, key: str, language: str):
     _choices, sample = _sample(kind, request)
     rendered = _build(kind, language, sample)
     if rendered.html is None:
-        raise Http404("this email has no HTML part")
+        raise Http404(_("This email has no HTML part."))
     response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = EMAIL_FRAME_POLICY
     return response
