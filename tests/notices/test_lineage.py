@@ -298,3 +298,15 @@ def test_the_version_after_a_withdrawn_one_is_compared_with_the_one_it_replaces(
     assert history[draft.effective_date].previous == in_force().effective_date
     assert history[scheduled.effective_date].state == "withdrawn"
     assert selectors.upcoming_notice(on=TODAY).effective_date == draft.effective_date
+
+
+def test_the_versions_history_says_what_changed_in_the_editors_language(client, launch_content, editor):
+    draft = services.draft_start_next(user=editor)
+    login(client, editor)
+    data = change_form_data(client, draft)
+    key = next(k for k, v in data.items() if k.endswith("-body_en") and "Office of the Australian" in v)
+    data[key] = data[key].replace("1300 363 992", "1300 363 993")
+    assert client.post(f"/admin/notices/policyversion/{draft.pk}/change/", data).status_code == 302
+    html = page(client.get(f"/admin/notices/policyversion/{draft.pk}/change/", HTTP_ACCEPT_LANGUAGE="ko"))
+    (change,) = html.select(".version-events .event-edited li")
+    assert change.get_text(" ", strip=True).startswith("AUSTRALIA ADDENDUM [en] — 본문")
