@@ -399,12 +399,14 @@ class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
         if not self.has_change_permission(request, version):
             raise PermissionDenied
         change_url = reverse("admin:notices_policyversion_change", args=[version.pk])
-        onto = lineage.stale_base(version)
-        if onto is None:
+        # A POST asks the service, which checks under the draft's row lock: a second click or
+        # another editor's rebase that got there first is not an error.
+        result = lineage.draft_rebase(version=version, user=request.user) if request.method == "POST" else None
+        onto = result.onto if result else lineage.stale_base(version)
+        if onto is None or (request.method == "POST" and result is None):
             self.message_user(request, _("This draft already builds on the latest published version."))
             return HttpResponseRedirect(change_url)
-        if request.method == "POST":
-            result = lineage.draft_rebase(version=version, user=request.user)
+        if result is not None:
             self.log_change(
                 request, version, _("Rebased onto %(date)s.") % {"date": result.onto.effective_date.isoformat()}
             )

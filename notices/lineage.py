@@ -217,13 +217,17 @@ def _merge_value(base, ours, theirs):
     return None
 
 
-def draft_rebase(*, version: PolicyVersion, user=None) -> RebaseResult:
-    """Carry what was published since this draft started into it, and make that its base."""
+def draft_rebase(*, version: PolicyVersion, user=None) -> RebaseResult | None:
+    """Carry what was published since this draft started into it, and make that its base.
+
+    None when the draft already builds on the latest published version: another editor's
+    rebase (or a second click) got there first, under the same row lock.
+    """
     with transaction.atomic():
         draft = PolicyVersion.objects.select_for_update().get(pk=version.pk)
         onto = stale_base(draft)
         if onto is None:
-            raise ValueError("nothing to rebase onto")
+            return None
         base = snapshot(published_base(draft))
         theirs = snapshot(onto)
         ours = snapshot(draft)

@@ -310,3 +310,17 @@ def test_the_versions_history_says_what_changed_in_the_editors_language(client, 
     html = page(client.get(f"/admin/notices/policyversion/{draft.pk}/change/", HTTP_ACCEPT_LANGUAGE="ko"))
     (change,) = html.select(".version-events .event-edited li")
     assert change.get_text(" ", strip=True).startswith("AUSTRALIA ADDENDUM [en] — 본문")
+
+
+def test_a_second_rebase_of_the_same_draft_says_it_is_done_instead_of_failing(client, launch_content, editor):
+    late = services.draft_start_next(user=editor)
+    publish_scheduled(days=10)
+    login(client, editor)
+    url = f"/admin/notices/policyversion/{late.pk}/rebase/"
+    assert client.post(url).status_code == 302
+    # Two editors (or one double click) posting the same rebase: the second finds nothing to do.
+    assert lineage.draft_rebase(version=late) is None
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "already builds on the latest published version" in page(response).select_one(".messagelist").get_text()
+    assert late.events.filter(kind=VersionEvent.Kind.REBASED).count() == 1
