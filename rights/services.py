@@ -194,10 +194,16 @@ def request_extend(*, request: PrivacyRequest, reason: str, user) -> PrivacyRequ
 
 
 def request_assign(*, request: PrivacyRequest, assignee, user) -> None:
-    PrivacyRequest.objects.filter(pk=request.pk).update(assignee=assignee)
-    if assignee != request.assignee:
+    """Hand a request to an officer (or to nobody), noting the change in its history."""
+    with transaction.atomic():
+        # Compared with the stored row, not the caller's instance: the admin's form has
+        # already set the new assignee on that, and the history must still say who took over.
+        locked = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.assignee_id == getattr(assignee, "pk", None):
+            return
+        PrivacyRequest.objects.filter(pk=request.pk).update(assignee=assignee)
         Note.objects.create(
-            request=request,
+            request=locked,
             author=user,
             text=_("Assigned to %(name)s.") % {"name": assignee.get_username() if assignee else "—"},
         )
