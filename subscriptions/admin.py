@@ -21,6 +21,12 @@ class SubscriberAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # only the address's owner subscribes it (double opt-in)
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would take the subscriber's deliveries with it, the record of who was told
+        # and when (campaigns and deliveries refuse deletion for that reason). Unsubscribe here;
+        # an address is erased through a deletion request, which records what it erased.
+        return False
+
     def get_search_results(self, request, queryset, search_term):
         # Addresses are matched on their case-folded key.
         return super().get_search_results(request, queryset, search_term.casefold())

@@ -91,3 +91,16 @@ def test_subscriber_admin_search_and_unsubscribe_action(admin_client, subscriber
     subscribers[3].refresh_from_db()
     assert not subscribers[3].is_active
     assert admin_client.get("/admin/subscriptions/subscriber/add/").status_code == 403
+
+
+def test_subscribers_cannot_be_deleted_by_hand_taking_the_record_of_who_was_told(admin_client, failed_campaign):
+    # Deleting a subscriber would cascade to their deliveries: the proof that the change
+    # notice was sent. Unsubscribing keeps it; erasure goes through a deletion request.
+    sent = Delivery.objects.filter(status="sent").select_related("subscriber").first()
+    subscriber = sent.subscriber
+    assert admin_client.get(f"/admin/subscriptions/subscriber/{subscriber.pk}/delete/").status_code == 403
+    admin_client.post(
+        "/admin/subscriptions/subscriber/",
+        {"action": "delete_selected", "_selected_action": [subscriber.pk], "post": "yes"},
+    )
+    assert Delivery.objects.filter(pk=sent.pk).exists()
