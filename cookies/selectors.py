@@ -53,6 +53,9 @@ class Catalogue:
     rules: RuleBook = field(default_factory=lambda: rule_book(()))
     # Rendered fragments (banner, footer, state) by key, filled on first use.
     fragments: dict = field(default_factory=dict)
+    # The launch groups shown while the database does not answer: their versions are
+    # placeholders, so nothing may be recorded against them (services.consent_record).
+    stand_in: bool = False
 
     def __post_init__(self):
         self.optional = tuple(g for g in self.groups if not g.required)
@@ -98,7 +101,8 @@ def launch_catalogue() -> Catalogue:
                 ),
             )
             for entry in sorted(launch.groups(), key=lambda entry: entry["ordering"])
-        )
+        ),
+        stand_in=True,
     )
 
 

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from cookie_consent.models import Cookie, CookieGroup
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -63,6 +63,11 @@ def consent_record(
     at: datetime.datetime | None = None,
 ) -> ConsentRecord:
     """Append the proof of one choice: every group with its decision and version."""
+    if groups.stand_in:
+        # The groups could not be read, so neither the groups in force nor their versions are
+        # known: a record now would prove a notice nobody was shown. Fail as the database did
+        # (the choice view answers 503 and sets nothing; a GPC signal is recorded on a later page).
+        raise DatabaseError("cookie groups unavailable: a choice is not recorded against the stand-in groups")
     per_group = {}
     for group in groups.groups:
         accepted = True if group.required else decisions.get(group.varname)
