@@ -38,7 +38,8 @@ def request_form(request):
         form = RequestForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            consent = visitor.consent
+            # Not when an agent files it: the browser is the agent's, and so are its consent records.
+            consent = None if data["agent_email"] else visitor.consent
             services.request_submit(
                 request_type=data["request_type"],
                 jurisdiction=data["jurisdiction"],
