@@ -29,6 +29,19 @@ class TransitionRefused(Exception):
     """The status cannot move that way (or the extension is not allowed)."""
 
 
+class EmailNotSent(Exception):
+    """An email about a request could not be sent (the cause's type only, never an address)."""
+
+
+def _send(message) -> None:
+    # A refused recipient's error names the address; the task's stored traceback and the
+    # worker's log would keep it, so only the error's type goes on.
+    try:
+        message.send()
+    except Exception as exc:
+        raise EmailNotSent(type(exc).__name__) from None
+
+
 def rate_allow(*, kind: str, value: str, limit: int) -> bool:
     """Count one attempt in the shared database; False once over ``limit`` this hour."""
     return hit(scope=f"rights:{kind}", value=value, limit=limit, window=WINDOW)
@@ -85,7 +98,13 @@ def verification_send(*, request_id: int) -> bool:
     if not updated:
         return False  # verified meanwhile, or pruned: nothing to confirm
     request = PrivacyRequest.objects.get(pk=request_id)
-    emails.verification_message(request=request, token=token).send()
+    try:
+        _send(emails.verification_message(request=request, token=token))
+    except EmailNotSent as failure:
+        # The link reached nobody, so the request can never be confirmed: keep nothing of it.
+        _delete(PrivacyRequest.objects.filter(pk=request_id, status=Status.RECEIVED))
+        logger.warning("verification email not sent (%s); its request was deleted", failure)
+        raise
     return True
 
 
@@ -143,12 +162,12 @@ def request_email_send(*, request_id: int, kind: str) -> None:
     if request is None:
         return
     if kind == "agent":
-        emails.agent_message(request=request).send()
+        _send(emails.agent_message(request=request))
     elif kind == "acknowledgement":
-        emails.acknowledgement_message(request=request).send()
+        _send(emails.acknowledgement_message(request=request))
         PrivacyRequest.objects.filter(pk=request_id, acknowledged_at=None).update(acknowledged_at=timezone.now())
     elif kind == "extension":
-        emails.extension_message(request=request).send()
+        _send(emails.extension_message(request=request))
 
 
 def request_transition(*, request: PrivacyRequest, to_status: str, user, comment: str = "") -> PrivacyRequest:
@@ -232,7 +251,7 @@ def reply_send(*, request: PrivacyRequest, subject: str, body: str, user, with_e
 def reply_deliver(*, reply_id: int) -> None:
     reply = Reply.objects.select_related("request").filter(pk=reply_id).first()
     if reply is not None:
-        emails.reply_message(reply=reply).send()
+        _send(emails.reply_message(reply=reply))
 
 
 def digest_send(*, today: datetime.date | None = None) -> int:
