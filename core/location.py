@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
 
@@ -130,12 +131,25 @@ def client_address(meta) -> Address | None:
 
 
 def client_ip_for_axes(request) -> str:
-    """The client address for django-axes' lockouts (AXES_CLIENT_IP_CALLABLE): the same one
-    the rest of the site uses, so a client cannot pick its own by writing X-Forwarded-For.
-    Unknown (the request did not come through the trusted proxies) gives 0.0.0.0,
-    one shared bucket, rather than no address at all (which would never be locked out)."""
+    """The client for django-axes' lockouts (AXES_CLIENT_IP_CALLABLE): the address the rest
+    of the site uses, so a client cannot pick its own by writing X-Forwarded-For, stored as
+    its pseudonym (``client_pseudonym``). Unknown (the request did not come through the
+    trusted proxies) gives 0.0.0.0, one shared bucket, rather than no address at all (which
+    would never be locked out)."""
     address = client_address(request.META)
-    return str(address) if address is not None else UNKNOWN_CLIENT
+    return client_pseudonym(str(address)) if address is not None else UNKNOWN_CLIENT
+
+
+def client_pseudonym(address: str) -> str:
+    """A stand-in for a client address that axes can store (its columns hold IP addresses):
+    an address in the documentation range 2001:db8::/32 whose other 96 bits are a keyed hash
+    of the real one. Axes keeps attempts and every admin login indefinitely; this way the
+    lockout still counts per client, and no IP address is kept."""
+    digest = salted_hmac("core.location.axes-client", address).digest()[:12]
+    return str(ipaddress.IPv6Address(DOCUMENTATION_PREFIX + digest))
+
+
+DOCUMENTATION_PREFIX = ipaddress.IPv6Address("2001:db8::").packed[:4]
 
 
 def parse_address(value: str) -> Address | None:

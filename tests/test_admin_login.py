@@ -7,12 +7,12 @@ import logging
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from core.location import UNKNOWN_CLIENT
+from core.location import UNKNOWN_CLIENT, client_pseudonym
 
 PASSWORD = "correct horse battery staple"
 LOGIN = "/admin/login/"
@@ -124,7 +124,7 @@ def test_the_client_address_honours_trusted_proxies(staff, settings):
         login(attacker, "wrong password", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forged)
     response = login(attacker, PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7")
     assert response.status_code == 429
-    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {client_pseudonym("198.51.100.7")}
     # Another client behind the same proxy is not locked out.
     publisher = Client()
     response = login(publisher, PASSWORD, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
@@ -161,3 +161,15 @@ def test_staff_see_and_reset_lockouts_in_the_admin(staff, client):
     response = admin_client.post("/admin/axes/accessattempt/", form)
     assert response.status_code == 302
     assert login(client, PASSWORD).status_code == 302
+
+
+def test_no_client_address_is_stored_with_attempts_or_logins(staff, client):
+    # Attempts are kept for the lockout and logins in the access log, for as long as nobody
+    # deletes them: under a keyed pseudonym per client, never the address itself.
+    fail(client, 2, REMOTE_ADDR="198.51.100.7")
+    assert login(Client(), PASSWORD, REMOTE_ADDR="203.0.113.5").status_code == 302
+    stored = set(AccessAttempt.objects.values_list("ip_address", flat=True))
+    stored |= set(AccessLog.objects.values_list("ip_address", flat=True))
+    assert stored and not stored & {"198.51.100.7", "203.0.113.5"}
+    assert not any(value.startswith(("198.51.100.", "203.0.113.")) for value in stored)
+    assert stored == {client_pseudonym("198.51.100.7"), client_pseudonym("203.0.113.5")}
