@@ -78,6 +78,10 @@ def choose(request, action: str):
         return _refuse(request, 400, _("The form sent was not a cookie choice this site understands."))
 
     chosen = form.selected()
+    if action in ("accept", "decline") and not chosen:
+        # Accepting or declining no category decides nothing: a record of it would prove a
+        # choice never made (a "custom" one, on the dashboard and on a receipt).
+        return _refuse(request, 400, _("The form sent was not a cookie choice this site understands."))
     optional = state.groups.optional_names
     decisions: dict[str, bool | None] = dict(state.stored)
     if action == "accept":

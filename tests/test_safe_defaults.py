@@ -135,7 +135,8 @@ def test_prod_cookies_are_host_prefixed_and_secure(tmp_path):
         "c = Client(HTTP_HOST='privacy.example.com'); "
         "r = c.get('/en/cookies/', secure=True); "
         'import re; token = re.search(r\'name="csrfmiddlewaretoken" value="([^"]+)"\', r.content.decode())[1]; '
-        "r2 = c.post('/en/cookies/accept/', {'csrfmiddlewaretoken': token, 'next': '/en/privacy/'}, secure=True); "
+        "r2 = c.post('/en/cookies/accept/', "
+        "{'csrfmiddlewaretoken': token, 'all_groups': 'on', 'next': '/en/privacy/'}, secure=True); "
         "r3 = c.get('/en/privacy/region/', {'jurisdiction': 'all'}, secure=True); "
         "cookies = {**r.cookies, **r2.cookies, **r3.cookies}; "
         "print(r2.status_code, sorted((k, bool(v['secure']), v['path'], v['domain']) for k, v in cookies.items()))"

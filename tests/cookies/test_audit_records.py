@@ -38,3 +38,12 @@ def test_no_gpc_record_is_written_against_the_stand_in_groups(site, cdn_location
     page = client.get("/en/privacy/", HTTP_SEC_GPC="1", **FROM_GERMANY)
     assert page.status_code == 200
     assert not ConsentRecord.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["accept", "decline"])
+def test_an_accept_or_decline_naming_no_category_is_not_a_choice(site, cdn_location, client, action):
+    # Without all_groups or a category nothing was decided: a record would count as a
+    # "custom" choice in the proof and the dashboard, and a receipt would show it.
+    response = client.post(f"/en/cookies/{action}/", {}, **FROM_GERMANY)
+    assert response.status_code == 400
+    assert not ConsentRecord.objects.exists()
