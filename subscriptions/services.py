@@ -185,6 +185,10 @@ def campaign_resume(*, campaign: Campaign) -> None:
 
 def campaign_retry_failed(*, campaign: Campaign, deliveries=None) -> int:
     """Give the campaign's failed deliveries (or those among `deliveries`) fresh attempts; queue it."""
+    if campaign.kind == Campaign.Kind.NOTICE and campaign.version.is_withdrawn:
+        # Never make a withdrawn version's notice sendable again: a worker still sending the
+        # campaign would send it, and the correction's recipients were listed at withdrawal.
+        return 0
     rows = campaign.deliveries.all() if deliveries is None else deliveries.filter(campaign=campaign)
     with transaction.atomic():
         count = rows.filter(status=Delivery.Status.FAILED).update(

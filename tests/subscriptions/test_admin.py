@@ -104,3 +104,23 @@ def test_subscribers_cannot_be_deleted_by_hand_taking_the_record_of_who_was_told
         {"action": "delete_selected", "_selected_action": [subscriber.pk], "post": "yes"},
     )
     assert Delivery.objects.filter(pk=sent.pk).exists()
+
+
+def test_failed_notices_of_a_withdrawn_version_are_not_queued_again(
+    admin_client, failed_campaign, django_capture_on_commit_callbacks
+):
+    from notices import services as notices_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notices_services.version_withdraw(version=failed_campaign.version, reason="Published by mistake.")
+    failed = Delivery.objects.get(campaign=failed_campaign, status="failed")
+    response = admin_client.post(
+        "/admin/subscriptions/campaign/",
+        {"action": "retry_failed", "_selected_action": [failed_campaign.pk]},
+        follow=True,
+    )
+    # The officer is not told it was queued, and the row never becomes sendable: a worker
+    # still sending the campaign would send it, and the correction's list is already made.
+    assert [str(m) for m in response.context["messages"]] == ["0 deliveries queued again."]
+    failed.refresh_from_db()
+    assert failed.status == "failed"
