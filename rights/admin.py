@@ -200,6 +200,7 @@ class PrivacyRequestAdmin(OfficersOnly, admin.ModelAdmin):
         "reference",
         "request_type",
         "jurisdiction",
+        "located_jurisdiction",
         "name",
         "email",
         "language",
@@ -224,7 +225,20 @@ class PrivacyRequestAdmin(OfficersOnly, admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("reference", "status", "actions_links", "assignee")}),
-        (_("Request"), {"fields": ("request_type", "jurisdiction", "name", "email", "language", "details")}),
+        (
+            _("Request"),
+            {
+                "fields": (
+                    "request_type",
+                    "jurisdiction",
+                    "located_jurisdiction",
+                    "name",
+                    "email",
+                    "language",
+                    "details",
+                )
+            },
+        ),
         (_("Authorised agent"), {"fields": ("agent_name", "agent_email")}),
         (
             _("Deadlines"),

@@ -18,6 +18,8 @@ HEADER = [
     "by_agent",
     "assignee",
     "replies",
+    # Added later: at the end, so spreadsheets that read columns by position keep working.
+    "located_jurisdiction",
 ]
 
 
@@ -47,6 +49,7 @@ def _row(r) -> list[str]:
         "yes" if r.by_agent else "no",
         r.assignee.get_username() if r.assignee else "",
         len(r.replies.all()),
+        r.located_jurisdiction,
     )
     return [_cell(v) for v in values]
 

@@ -10,6 +10,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .choices import Law, Unit
 from .models import DeadlineRule
@@ -62,6 +63,30 @@ class Deadline:
     extension: int
     extension_unit: str
     summary: str
+
+
+def request_deadline(*, jurisdiction: str, located: str, request_type: str, verified_at: datetime.datetime) -> Deadline:
+    """The deadline of a request: its declared jurisdiction's, or where it was made when sooner.
+
+    Where the requester *is* decides deadlines (DESIGN §5); the residence they declare can
+    only bring one forward, never push it back. The sooner due date wins with its rule's
+    extension; the earlier acknowledgement date of the two applies, since both laws do.
+    """
+    declared = deadline_for(jurisdiction=jurisdiction, request_type=request_type, verified_at=verified_at)
+    if not located or located == jurisdiction:
+        return declared
+    there = deadline_for(jurisdiction=located, request_type=request_type, verified_at=verified_at)
+    chosen, other = (there, declared) if there.due_date < declared.due_date else (declared, there)
+    acknowledge = [d for d in (declared.acknowledge_by, there.acknowledge_by) if d is not None]
+    return Deadline(
+        min(acknowledge) if acknowledge else None,
+        chosen.due_date,
+        chosen.extension,
+        chosen.extension_unit,
+        (_("%(rule)s; sooner than %(other)s") % {"rule": chosen.summary, "other": other.summary})[:200]
+        if chosen.due_date < other.due_date
+        else chosen.summary,
+    )
 
 
 def deadline_for(*, jurisdiction: str, request_type: str, verified_at: datetime.datetime) -> Deadline:

@@ -21,6 +21,7 @@ def _earlier_requests(request: PrivacyRequest) -> list[dict]:
             "reference": r.reference,
             "type": r.request_type,
             "jurisdiction": r.jurisdiction,
+            "located_jurisdiction": r.located_jurisdiction,
             "received_at": r.received_at.isoformat(),
             "verified_at": r.verified_at.isoformat() if r.verified_at else None,
             "status": r.status,

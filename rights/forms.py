@@ -13,7 +13,10 @@ class RequestForm(forms.Form):
     jurisdiction = forms.ChoiceField(
         label=_("Where do you live?"),
         choices=[("", _("Choose…")), *Law.choices],
-        help_text=_("The law of this place sets our deadline. We suggest where your connection appears to be."),
+        help_text=_(
+            "The law of this place sets our deadline, or the law where you are now if its deadline is "
+            "sooner. We suggest where your connection appears to be."
+        ),
     )
     name = forms.CharField(label=_("Your name"), max_length=200)
     # EmailField refuses CR/LF and anything that is not one address: no header injection.

@@ -90,6 +90,11 @@ class PrivacyRequest(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     request_type = models.CharField(_("request type"), max_length=30, choices=RequestType)
     jurisdiction = models.CharField(_("jurisdiction"), max_length=20, choices=Law)
+    # Where the request was made (the visitor's location, on the server), never a posted
+    # field; empty when unknown. Its deadline applies too when it is sooner (DESIGN §5).
+    located_jurisdiction = models.CharField(
+        _("jurisdiction where the request was made"), max_length=20, choices=Law, blank=True
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email address"), max_length=254)
     email_key = models.CharField(max_length=254, db_index=True, editable=False)

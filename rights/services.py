@@ -51,6 +51,7 @@ def request_submit(
     *,
     request_type: str,
     jurisdiction: str,
+    located_jurisdiction: str = "",
     name: str,
     email: str,
     details: str,
@@ -72,6 +73,7 @@ def request_submit(
             reference=tokens.new_reference(),
             request_type=request_type,
             jurisdiction=jurisdiction,
+            located_jurisdiction=located_jurisdiction,
             name=name,
             email=email,
             email_key=key,
@@ -127,8 +129,11 @@ def request_verify(*, request: PrivacyRequest) -> PrivacyRequest:
         locked = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != Status.RECEIVED:
             return locked
-        deadline = deadlines.deadline_for(
-            jurisdiction=locked.jurisdiction, request_type=locked.request_type, verified_at=now
+        deadline = deadlines.request_deadline(
+            jurisdiction=locked.jurisdiction,
+            located=locked.located_jurisdiction,
+            request_type=locked.request_type,
+            verified_at=now,
         )
         locked.status = Status.VERIFIED
         locked.verified_at = now

@@ -43,6 +43,8 @@ def request_form(request):
             services.request_submit(
                 request_type=data["request_type"],
                 jurisdiction=data["jurisdiction"],
+                # Where the visitor is, from the server; the form only says where they live.
+                located_jurisdiction=selectors.law_at(visitor.location),
                 name=data["name"],
                 email=data["email"],
                 details=data["details"],

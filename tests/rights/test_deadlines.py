@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from rights.deadlines import add_business_days, add_months, deadline_for
+from rights.deadlines import add_business_days, add_months, deadline_for, request_deadline
 from rights.models import DeadlineRule
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +58,21 @@ def test_calendar_helpers():
     assert add_months(datetime.date(2027, 1, 31), 1) == datetime.date(2027, 2, 28)
     assert add_months(datetime.date(2027, 11, 30), 3) == datetime.date(2028, 2, 29)
     assert add_business_days(datetime.date(2027, 3, 5), 1) == datetime.date(2027, 3, 8)
+
+
+@pytest.mark.parametrize(
+    "declared,located,due,acknowledge,extension",
+    [
+        # Made in South Korea, declared California: Korea's 10 days, California's acknowledgement.
+        ("us-ca", "kr", datetime.date(2027, 3, 15), datetime.date(2027, 3, 19), 0),
+        # Declared South Korea, made in California: the declared 10 days stand.
+        ("kr", "us-ca", datetime.date(2027, 3, 15), datetime.date(2027, 3, 19), 0),
+        # Declared elsewhere, made in the EEA: 30 days end before the EEA's month, so they stand.
+        ("other", "eea-uk", datetime.date(2027, 4, 4), None, 0),
+        # Location unknown: the declared jurisdiction alone.
+        ("eea-uk", "", datetime.date(2027, 4, 5), None, 2),
+    ],
+)
+def test_the_sooner_of_the_declared_and_the_located_law(declared, located, due, acknowledge, extension):
+    deadline = request_deadline(jurisdiction=declared, located=located, request_type="access", verified_at=FRIDAY)
+    assert (deadline.due_date, deadline.acknowledge_by, deadline.extension) == (due, acknowledge, extension)

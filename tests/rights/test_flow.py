@@ -126,6 +126,35 @@ def test_eea_request_is_due_in_one_month(site, client):
     assert due_shown(page) == "2027-02-28"
 
 
+def test_the_law_where_the_request_is_made_applies_when_its_deadline_is_sooner(site, client):
+    """Declared California, made from South Korea: due in Korea's 10 days, not California's 45;
+    where it was made comes from the server, whatever the form posts."""
+    client.post(
+        FORM_URL,
+        {**form_data(jurisdiction="us-ca", email="ca@example.com"), "located_jurisdiction": "us-ca"},
+        **FROM_KOREA,
+    )
+    run_due_tasks()
+    assert PrivacyRequest.objects.get().located_jurisdiction == "kr"
+    verified_day = timezone.now().astimezone(LEGAL).date()
+    page = status_page(client, confirm_from_text(client, mail.outbox[0].body))
+    assert due_shown(page) == (verified_day + datetime.timedelta(days=10)).isoformat()
+    request = PrivacyRequest.objects.get()
+    assert (request.jurisdiction, request.extension) == ("us-ca", 0)  # Korea allows no extension
+    # California's acknowledgement duty stands: both laws apply.
+    assert request.acknowledge_by is not None
+    assert "sooner than" in request.rule_summary
+
+
+def test_a_declared_residence_with_a_sooner_deadline_than_the_location_keeps_it(site, client):
+    client.post(FORM_URL, form_data(jurisdiction="kr", email="kr@example.kr"), **FROM_CALIFORNIA)
+    run_due_tasks()
+    verified_day = timezone.now().astimezone(LEGAL).date()
+    page = status_page(client, confirm_from_text(client, mail.outbox[0].body))
+    assert due_shown(page) == (verified_day + datetime.timedelta(days=10)).isoformat()
+    assert PrivacyRequest.objects.get().located_jurisdiction == "us-ca"
+
+
 def test_the_answer_is_the_same_for_a_known_and_an_unknown_address(site, client):
     client.post(FORM_URL, form_data(email="known@example.com"))
     run_due_tasks()

@@ -16,7 +16,7 @@ from rights.models import AppendOnlyError, Note, PrivacyRequest, Reply, Transiti
 from subscriptions.models import Subscriber
 from tests.tasks import run_due_tasks
 
-from .conftest import FORM_URL, form_data, links, path_of, soup
+from .conftest import FORM_URL, FROM_KOREA, form_data, links, path_of, soup
 
 pytestmark = pytest.mark.django_db
 
@@ -263,13 +263,15 @@ def test_closed_requests_are_pruned_after_the_retention_period_with_their_histor
 
 
 def test_csv_export_is_streamed_and_safe_for_spreadsheets(site, client, officer_client):
-    req = verified_request(client, name="=HYPERLINK(1)")
+    req = verified_request(client, name="=HYPERLINK(1)", extra=FROM_KOREA)
     response = officer_client.post(
         "/admin/rights/privacyrequest/", {"action": "export_csv", "_selected_action": [req.pk]}
     )
     assert response.status_code == 200 and response.streaming
     body = b"".join(response.streaming_content).decode()
-    assert body.splitlines()[0].startswith("reference,type,jurisdiction,status")
+    header, row = body.splitlines()[:2]
+    assert header.startswith("reference,type,jurisdiction,status") and header.endswith(",located_jurisdiction")
+    assert row.endswith(",kr")  # where it was made, from the server
     assert req.reference in body and "HYPERLINK" not in body  # names are not exported
     from io import StringIO
 
