@@ -65,6 +65,7 @@ def request_submit(
     too often this hour. The caller answers the same either way: nobody learns from the
     form whether an address is known."""
     key = normalise_email(email)
+    unverified_prune()
     if not rate_allow(kind="address", value=key, limit=settings.REQUESTS_RATE_PER_ADDRESS):
         logger.info("privacy request rate-limited for one address")
         return None
@@ -88,6 +89,11 @@ def request_submit(
         )
         Transition.objects.create(request=request, to_status=Status.RECEIVED)
         transaction.on_commit(partial(tasks.verification_send.enqueue, request.pk))
+        # Deleted when its link expires, not up to a day later at the daily run, even if
+        # nobody files anything again (the prune also runs on every request: a stopped worker
+        # only delays it).
+        expires_at = request.received_at + datetime.timedelta(seconds=settings.REQUESTS_VERIFY_MAX_AGE)
+        transaction.on_commit(partial(tasks.unverified_prune.using(run_after=expires_at).enqueue))
         if agent_email:
             transaction.on_commit(partial(tasks.email_send.enqueue, request.pk, "agent"))
     return request

@@ -27,6 +27,14 @@ def reply_send(reply_id: int) -> None:
 
 
 @task()
+def unverified_prune() -> int:
+    """Delete the requests whose verification links have expired (queued for each one's expiry)."""
+    from .services import unverified_prune as prune
+
+    return prune()
+
+
+@task()
 def daily() -> dict:
     """Once a day: email assignees their due-soon and overdue requests, delete unconfirmed and
     expired requests, then queue tomorrow's run."""

@@ -75,4 +75,4 @@ def test_a_verification_email_the_relay_refuses_leaves_no_address_behind(site, c
     assert tables_holding(UNCONFIRMED) == {}
     assert not PrivacyRequest.objects.exists()
     assert UNCONFIRMED.casefold() not in caplog.text.casefold()
-    assert DBTaskResult.objects.get().status == "FAILED"
+    assert DBTaskResult.objects.get(task_path="rights.tasks.verification_send").status == "FAILED"

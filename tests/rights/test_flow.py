@@ -264,6 +264,22 @@ def test_unverified_requests_are_deleted_after_the_verification_window(site, cli
     assert not Transition.objects.exists()
 
 
+def test_an_unverified_request_is_deleted_when_its_link_expires_without_the_daily_run(site, client, settings):
+    client.post(FORM_URL, form_data())
+    run_due_tasks()  # the verification email; the deletion waits for the link's expiry
+    assert PrivacyRequest.objects.count() == 1
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=settings.REQUESTS_VERIFY_MAX_AGE + 1)):
+        assert ("unverified_prune", 1) in [(name.rsplit(".", 1)[-1], value) for name, value in run_due_tasks()]
+    assert not PrivacyRequest.objects.exists()
+
+
+def test_a_new_request_deletes_the_expired_unverified_ones_even_with_no_worker(site, client, settings):
+    client.post(FORM_URL, form_data())
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=settings.REQUESTS_VERIFY_MAX_AGE + 1)):
+        client.post(FORM_URL, form_data(email="later@example.com"))
+    assert list(PrivacyRequest.objects.values_list("email", flat=True)) == ["later@example.com"]
+
+
 def test_the_form_preselects_the_visitors_location_and_the_type_from_the_link(site, client):
     page = soup(client.get(FORM_URL + "?type=portability", **FROM_CALIFORNIA))
     assert page.find("option", value="us-ca", selected=True)
