@@ -8,11 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyError
+
 PLACE_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
-
-
-class AppendOnlyError(Exception):
-    """Consent records are never changed, and removed only by pruning old ones."""
 
 
 class ConsentRecordQuerySet(models.QuerySet):

@@ -3,6 +3,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(Exception):
+    """A legal record (a consent, a request's history, a subscription's) is written once and
+    removed only by its retention rule or an erasure; every app's records raise this."""
+
+
 class RateCounter(models.Model):
     """How many attempts one (keyed-hash) client or address made in the current window.
 

@@ -8,12 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyError
+
 from .choices import CLOSED_STATUSES, OPEN_STATUSES, Law, RequestType, Status, Unit
 from .tokens import status_token
-
-
-class AppendOnlyError(Exception):
-    """History rows are written once; only the retention command removes them."""
 
 
 class DeadlineRule(models.Model):

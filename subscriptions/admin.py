@@ -5,7 +5,26 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Campaign, Delivery, Subscriber
+from .models import Campaign, Delivery, Subscriber, SubscriptionEvent
+
+
+class SubscriptionEventInline(admin.TabularInline):
+    """Every confirmation and unsubscribe of the address: the proof of when it agreed, read-only."""
+
+    model = SubscriptionEvent
+    fields = readonly_fields = ("at", "kind", "via", "language")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # The events have no permissions of their own: whoever may see the subscriber sees them.
+        return True
 
 
 @admin.register(Subscriber)
@@ -16,6 +35,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     readonly_fields = ("email", "status", "confirmed_at", "unsubscribed_at", "created_at")
     fields = ("email", "language", "status", "confirmed_at", "unsubscribed_at", "created_at")
     actions = ["unsubscribe"]
+    inlines = [SubscriptionEventInline]
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -35,7 +55,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     def unsubscribe(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         for pk in ids:
-            services.subscriber_unsubscribe(subscriber_id=pk)
+            services.subscriber_unsubscribe(subscriber_id=pk, via=SubscriptionEvent.Via.ADMIN)
         self.message_user(request, ngettext("%d unsubscribed.", "%d unsubscribed.", len(ids)) % len(ids))
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import addresses
+from core.models import AppendOnlyError
 from notices.models import PolicyVersion
 
 # An unquoted local part (RFC 5322 dot-atom): quoting such a local part changes nothing.
@@ -94,6 +95,57 @@ class Subscriber(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.CONFIRMED
+
+
+class SubscriptionEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("a subscription's history is append-only")
+
+    def delete(self):
+        raise AppendOnlyError("a subscription's history is removed only with its subscriber (an erasure)")
+
+
+class SubscriptionEvent(models.Model):
+    """One confirmation or unsubscribe of an address, kept for as long as the subscriber is.
+
+    The subscriber row holds only the latest state, so without these a re-subscription
+    would erase when the earlier consent was given and withdrawn, and the notices sent under
+    it would look as if sent before any consent. Append-only; an erasure deletes them with
+    the subscriber.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed from the mailbox")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    class Via(models.TextChoices):
+        LINK = "link", _("A link in an email")
+        ADMIN = "admin", _("The admin")
+        MIGRATION = "migration", _("Recorded before this history was kept")
+
+    subscriber = models.ForeignKey(
+        "Subscriber", verbose_name=_("subscriber"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind)
+    via = models.CharField(_("through"), max_length=20, choices=Via)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+
+    objects = SubscriptionEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("subscription event")
+        verbose_name_plural = _("subscription events")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("a subscription event is never edited")
+        super().save(*args, **kwargs)
 
 
 class UnsubscribeLink(models.Model):

@@ -59,6 +59,10 @@ def subscription_export(sender, *, email: str, **kwargs) -> dict:
                 "status": subscriber.status,
                 "confirmed_at": subscriber.confirmed_at.isoformat(),
                 "unsubscribed_at": subscriber.unsubscribed_at.isoformat() if subscriber.unsubscribed_at else None,
+                "history": [
+                    {"event": e.kind, "via": e.via, "at": e.at.isoformat(), "language": e.language}
+                    for e in subscriber.events.all()
+                ],
                 "notices": [
                     {
                         "policy_version": d.campaign.version.effective_date.isoformat(),

@@ -15,7 +15,15 @@ from notices.models import PolicyVersion
 from . import ratelimit, tasks, tokens
 from .delivery import campaign_schedule
 from .emails import confirmation_message
-from .models import Campaign, Delivery, PendingSubscription, Subscriber, UnsubscribeLink, normalise_email
+from .models import (
+    Campaign,
+    Delivery,
+    PendingSubscription,
+    Subscriber,
+    SubscriptionEvent,
+    UnsubscribeLink,
+    normalise_email,
+)
 from .tokens import TokenExpired
 
 logger = logging.getLogger(__name__)
@@ -133,6 +141,13 @@ def subscription_confirm(*, pending: PendingSubscription) -> Subscriber:
         subscriber.unsubscribed_at = None
         subscriber.confirmed_by = pending.token_hash or ""
         subscriber.save()
+        SubscriptionEvent.objects.create(
+            subscriber=subscriber,
+            kind=SubscriptionEvent.Kind.CONFIRMED,
+            via=SubscriptionEvent.Via.LINK,
+            at=now,
+            language=pending.language,
+        )
         # The address now lives in the subscriber row only.
         PendingSubscription.objects.filter(email_key=key).delete()
     return subscriber
@@ -155,12 +170,17 @@ def unsubscribe_link_check(*, token: str) -> str:
     return tokens.read(token, salt=tokens.UNSUBSCRIBE_SALT, max_age=settings.SUBSCRIPTIONS_UNSUBSCRIBE_MAX_AGE)
 
 
-def subscriber_unsubscribe(*, subscriber_id: int) -> None:
+def subscriber_unsubscribe(*, subscriber_id: int, via: str = SubscriptionEvent.Via.LINK) -> None:
     """Stop every notice to this subscriber, including any not yet sent; idempotent."""
+    now = timezone.now()
     with transaction.atomic():
-        Subscriber.objects.filter(pk=subscriber_id, status=Subscriber.Status.CONFIRMED).update(
-            status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now()
+        changed = Subscriber.objects.filter(pk=subscriber_id, status=Subscriber.Status.CONFIRMED).update(
+            status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=now
         )
+        if changed:
+            SubscriptionEvent.objects.create(
+                subscriber_id=subscriber_id, kind=SubscriptionEvent.Kind.UNSUBSCRIBED, via=via, at=now
+            )
         Delivery.objects.filter(subscriber_id=subscriber_id, status=Delivery.Status.PENDING).update(
             status=Delivery.Status.CANCELLED
         )

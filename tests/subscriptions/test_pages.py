@@ -252,6 +252,56 @@ def test_a_request_made_before_an_unsubscribe_cannot_undo_it(client):
     assert not subscriber.is_active
 
 
+def test_a_resubscription_keeps_when_the_earlier_consent_was_given_and_withdrawn(client, admin_client):
+    """The subscriber row holds the latest state; its history holds every confirmation and
+    unsubscribe, so notices sent under an earlier consent still show one."""
+    start = timezone.now().replace(microsecond=0) - datetime.timedelta(days=120)
+    with time_machine.travel(start, tick=False):
+        client.post(f"/en/privacy/subscribe/confirm/{pending_link()}/")
+    subscriber = Subscriber.objects.get()
+    with time_machine.travel(start + datetime.timedelta(days=30), tick=False):
+        client.post(f"/en/privacy/unsubscribe/{unsubscribe_link_issue(subscriber_id=subscriber.pk)}/")
+    with time_machine.travel(start + datetime.timedelta(days=60), tick=False):
+        client.post(f"/ja/privacy/subscribe/confirm/{pending_link(language='ja')}/")
+    # Today, by an officer (the admin session lives in the present).
+    admin_client.post(
+        "/admin/subscriptions/subscriber/", {"action": "unsubscribe", "_selected_action": [subscriber.pk]}
+    )
+    services.subscriber_unsubscribe(subscriber_id=subscriber.pk)  # again: nothing more to record
+    history = [(e.kind, e.via, (e.at - start).days, e.language) for e in subscriber.events.all()]
+    assert history == [
+        ("confirmed", "link", 0, "en"),
+        ("unsubscribed", "link", 30, ""),
+        ("confirmed", "link", 60, "ja"),
+        ("unsubscribed", "admin", 120, ""),
+    ]
+    subscriber.refresh_from_db()
+    assert subscriber.confirmed_at == start + datetime.timedelta(days=60)  # the row: the latest only
+    # Officers read it on the subscriber's page; the history cannot be rewritten.
+    page = admin_client.get(f"/admin/subscriptions/subscriber/{subscriber.pk}/change/").content.decode()
+    kinds = [td.get_text(strip=True) for td in BeautifulSoup(page, "html.parser").select("td.field-kind")]
+    assert kinds == ["Confirmed from the mailbox", "Unsubscribed", "Confirmed from the mailbox", "Unsubscribed"]
+    from core.models import AppendOnlyError
+
+    with pytest.raises(AppendOnlyError):
+        subscriber.events.update(kind="confirmed")
+    with pytest.raises(AppendOnlyError):
+        subscriber.events.all().delete()
+    event = subscriber.events.first()
+    event.at = start
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    # An access request's export carries it; an erasure takes it with the subscriber.
+    from subscriptions.receivers import subscription_erase, subscription_export
+
+    exported = subscription_export(None, email="ada@example.com")["subscriptions"][0]["history"]
+    assert [e["event"] for e in exported] == ["confirmed", "unsubscribed", "confirmed", "unsubscribed"]
+    subscription_erase(None, email="ada@example.com")
+    from subscriptions.models import SubscriptionEvent
+
+    assert not SubscriptionEvent.objects.exists()
+
+
 def consent_cookies_of_a_visitor_who_chose():
     """The cookies of a browser that has answered the banner (rejected all), and nothing else."""
     browser = Client()
