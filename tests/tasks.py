@@ -6,6 +6,7 @@ time_machine.travel() for a task deferred to later (a retry, a campaign's guard)
 
 from django.utils import timezone
 from django_tasks import TaskResultStatus, default_task_backend
+from django_tasks.backends.immediate import ImmediateBackend
 
 # More due tasks than this in one call means tasks keep queueing each other for "now".
 MAX_TASKS = 1000
@@ -38,3 +39,10 @@ def run_due_tasks() -> list[tuple[str, object]]:
         object.__setattr__(due, "status", TaskResultStatus.SUCCESSFUL)
         done.append((due.task.name, value))
     raise AssertionError(f"more than {MAX_TASKS} tasks due at once: do tasks keep queueing each other?")
+
+
+class RunAtOnceBackend(ImmediateBackend):
+    """Runs every task as it is queued, a deferred one too (for a live server in its own thread,
+    whose queue no test can reach). Deferred tasks here are clean-ups that find nothing yet."""
+
+    supports_defer = True

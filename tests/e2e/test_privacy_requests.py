@@ -15,7 +15,7 @@ from tests.rights.conftest import links
 @pytest.mark.parametrize("javascript", [False, True])
 def test_click_here_to_a_verified_request_at_320_px(open_context, live_site, javascript, settings):
     # The live server runs in its own thread, with its own in-memory task queue: run tasks at once.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "tests.tasks.RunAtOnceBackend"}}
     # A transactional test starts from an emptied database: put the deadline table back.
     importlib.import_module("rights.migrations.0002_default_deadlines").load(apps, None)
     context = open_context(javascript=javascript)

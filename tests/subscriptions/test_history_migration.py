@@ -32,9 +32,7 @@ def test_existing_subscribers_get_their_latest_confirmation_and_unsubscribe():
 
     from subscriptions.models import Subscriber
 
-    history = {
-        s.email: [(e.kind, e.via, e.at, e.language) for e in s.events.all()] for s in Subscriber.objects.all()
-    }
+    history = {s.email: [(e.kind, e.via, e.at, e.language) for e in s.events.all()] for s in Subscriber.objects.all()}
     assert history == {
         "a@example.com": [("confirmed", "migration", confirmed, "ko")],
         "b@example.com": [("confirmed", "migration", confirmed, "en"), ("unsubscribed", "migration", left, "")],
