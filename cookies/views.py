@@ -194,7 +194,8 @@ def _own_record(request) -> ConsentRecord:
     records = ConsentRecord.objects.for_consent_id(state.consent_id)
     wanted = request.GET.get("record", "")
     if wanted:
-        if not wanted.isdigit() or len(wanted) > 18:
+        # ASCII digits only: isdigit() also takes "²", which int() refuses.
+        if not (wanted.isascii() and wanted.isdigit()) or len(wanted) > 18:
             raise Http404(_("No such record for this browser."))
         records = records.filter(pk=int(wanted))
     record = records.first()
