@@ -30,4 +30,5 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+handler400 = "privacy_site.views.bad_request"
 handler404 = "privacy_site.views.page_not_found"
