@@ -311,11 +311,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client_errors": {"()": "core.logs.ClientErrorsAsWarnings"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # axes: one line per failed admin login and per lockout. django.request: server errors
     # only, once each with their traceback; a client's 4xx is a line of the access log (it
     # was also logged by Django, so every 400/404 appeared twice, a 400 with a traceback).
+    # django.security: a client's bad Host or oversized form, one warning line (core.logs).
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "INFO"},
