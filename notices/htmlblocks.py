@@ -111,7 +111,8 @@ class _Parser(HTMLParser):
         elif tag in ("ul", "ol"):
             self._finish()
             start = attrs.get("start") or "1"
-            self.lists.append([tag, (int(start) if start.isdigit() else 1) - 1])
+            # ASCII digits only: an editor's raw <ol start="²"> passes isdigit(), not int().
+            self.lists.append([tag, (int(start) if start.isascii() and start.isdigit() else 1) - 1])
         elif tag == "li":
             self._finish()
             if not self.lists:

@@ -50,6 +50,14 @@ def test_list_items_keep_their_numbers_and_only_the_changed_item_is_marked():
     assert "records" in items[1].find("ins").get_text()
 
 
+@pytest.mark.parametrize("start", ["²", "x", ""])
+def test_a_list_start_that_is_not_a_number_counts_from_one(start):
+    # Raw HTML in the Markdown keeps its start (nh3 allows it); "²" is a digit to isdigit().
+    old = f'<ol start="{start}"><li>Contracts</li><li>Payments</li></ol>\n'
+    html, changed = redline(old, old.replace("Payments", "Payment records"))
+    assert changed and [li.get("value") for li in html.find("ol").find_all("li")] == ["1", "2"]
+
+
 def test_links_keep_their_targets_and_a_changed_target_is_a_change():
     old = "Write to [our office](mailto:dpo@example.com) today.\n"
     html, changed = redline(old, old.replace("today", "now"))
