@@ -205,7 +205,10 @@ class PolicyVersionAdmin(TranslatorViews, TabbedTranslationAdmin):
         return version
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        version = PolicyVersion.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        # ASCII digits only: "²" passes isdigit() and fails the lookup; Django's own view
+        # then says the version does not exist.
+        pk = str(object_id)
+        version = PolicyVersion.objects.filter(pk=pk).first() if pk.isascii() and pk.isdigit() else None
         today = selectors.legal_today()
         extra_context = {
             **(extra_context or {}),

@@ -616,3 +616,10 @@ def test_the_compare_page_speaks_the_editors_language_whatever_language_it_compa
     response = login(client, editor).get(f"/admin/notices/policyversion/{draft.pk}/compare/", HTTP_ACCEPT_LANGUAGE="ko")
     html = page(response)
     assert html.find("h1").get_text(strip=True) == "2025-09-02 대비 이 초안의 변경 사항"
+
+
+@pytest.mark.parametrize("object_id", ["%C2%B2", "abc"])
+def test_a_version_address_that_is_not_a_number_is_not_found(admin_client, launch_content, object_id):
+    # "²" passes str.isdigit(), and the version's own lookup refused it with a 500.
+    response = admin_client.get(f"/admin/notices/policyversion/{object_id}/change/")
+    assert response.status_code == 302 and response.url == "/admin/"  # "… doesn't exist"
