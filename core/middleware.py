@@ -66,13 +66,20 @@ class VisitorMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        # Only a database that cannot be reached or written is an outage; an IntegrityError
-        # is a bug and stays a 500.
-        if not is_outage(exception):
-            return None
-        logger.error("database unavailable: %s %s", request.method, request.path, exc_info=exception)
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        response["Cache-Control"] = "no-store"
-        response._has_been_logged = True  # logged above: Django would log the 503 again
-        return response
+        return outage_response(request, exception)
+
+
+def outage_response(request, exception: BaseException | None):
+    """The 503 for a database outage, or None for any other exception.
+
+    Only a database that cannot be reached or written is an outage; an IntegrityError is a
+    bug and stays a 500.
+    """
+    if exception is None or not is_outage(exception):
+        return None
+    logger.error("database unavailable: %s %s", request.method, request.path, exc_info=exception)
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # logged above: Django would log the 503 again
+    return response

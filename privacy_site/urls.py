@@ -32,3 +32,4 @@ urlpatterns += i18n_patterns(
 
 handler400 = "privacy_site.views.bad_request"
 handler404 = "privacy_site.views.page_not_found"
+handler500 = "privacy_site.views.server_error"

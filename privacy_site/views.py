@@ -1,6 +1,7 @@
 """Site-wide views that sit outside the language prefix."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib import admin
@@ -10,6 +11,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseNotFound,
     HttpResponseRedirect,
+    HttpResponseServerError,
     JsonResponse,
 )
 from django.shortcuts import render
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core import health
+from core.middleware import outage_response
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +75,19 @@ def bad_request(request, exception, template_name="400.html"):
     and the visitor got a 500. The page's CSRF cookie still comes from the middleware.
     """
     return HttpResponseBadRequest(loader.render_to_string(template_name, request=request))
+
+
+def server_error(request, template_name="500.html"):
+    """Django's 500 page, or the 503 when what failed was the database.
+
+    The 400, 403 and 404 pages carry the consent banner, which the database serves: with it
+    down, rendering one raised outside any view, where VisitorMiddleware cannot answer, and
+    Django called this handler.
+    """
+    response = outage_response(request, sys.exc_info()[1])
+    if response is not None:
+        return response
+    return HttpResponseServerError(loader.render_to_string(template_name))
 
 
 def csrf_failure(request, reason=""):

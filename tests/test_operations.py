@@ -211,6 +211,25 @@ def test_every_page_is_a_503_on_a_cold_process_with_the_database_down():
     assert result.stdout.strip().splitlines()[-2:] == ["503 503 503 503 503 503", "503 5"], result.stderr
 
 
+def test_the_error_pages_are_a_503_with_the_database_down():
+    """A 404, a 400 and a refused form carry the banner, which the database serves: with the
+    database down the visitor is told to try again, as on every page, not a 500."""
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "c = Client(HTTP_HOST='localhost', raise_request_exception=False, enforce_csrf_checks=True); "
+        "rs = [c.get('/en/nothing/'), c.get('/en/privacy/versions/2025-09-02/diff/2025-09-02/'), "
+        "c.get('/healthz', HTTP_HOST='evil.example'), c.post('/en/privacy/subscribe/', {})]; "
+        "print(' '.join(f'{r.status_code}:{r.get(\"Retry-After\")}' for r in rs))"
+    )
+    result = run_python(
+        code,
+        DJANGO_SETTINGS_MODULE="privacy_site.settings.dev",
+        DJANGO_DEBUG="false",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+    )
+    assert result.stdout.strip().splitlines()[-1:] == ["503:5 503:5 503:5 503:5"], result.stderr
+
+
 @pytest.mark.django_db
 def test_sqlite_commits_are_durable_and_replace_fires_the_delete_guards():
     from django.db import connection
