@@ -1,4 +1,5 @@
 from django.urls import path, register_converter
+from django.views.decorators.http import require_safe
 
 from . import views
 from .converters import IsoDateConverter
@@ -14,5 +15,6 @@ urlpatterns = [
     path("versions/compare/", views.version_compare, name="version_compare"),
     path("versions/<isodate:effective_date>/", views.version_detail, name="version_detail"),
     path("versions/<isodate:a>/diff/<isodate:b>/", views.version_diff, name="version_diff"),
-    path("feed/", VersionFeed(), name="feed"),
+    # GET and HEAD only, like every page (syndication's Feed answers any method).
+    path("feed/", require_safe(VersionFeed()), name="feed"),
 ]

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from cookies import views as cookies_views
 from core import admin_previews
@@ -17,7 +18,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt),
     # Staff only (admin_view): every registered email, in every language (core.email_previews).
     path("admin/email-previews/", include(admin_previews.urlpatterns())),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
+    # GET and HEAD only, like every page (the sitemaps view answers any method).
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
 ]
 

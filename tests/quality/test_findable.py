@@ -108,3 +108,10 @@ def test_atom_entries_have_absolute_ids_an_author_and_their_own_dates(client, si
     old = entries[f"{SITE}/ko/privacy/versions/2022-12-31/"]
     assert old.find(f"{ATOM}published").text.startswith("2022-12-31T00:00:00")
     assert old.find(f"{ATOM}updated").text.startswith("2022-12-31T00:00:00")
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/en/privacy/feed/"])
+@pytest.mark.parametrize("method", ["post", "put", "delete", "options", "trace"])
+def test_the_sitemap_and_feed_answer_only_get_and_head(client, site, path, method):
+    assert getattr(client, method)(path).status_code == 405
+    assert client.head(path).status_code == 200
