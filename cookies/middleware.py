@@ -4,7 +4,7 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from core import ratelimit
 from core.visitor import visitor_for
@@ -15,6 +15,8 @@ from .models import ConsentRecord
 from .state import consent_for, new_consent_id
 
 logger = logging.getLogger(__name__)
+
+GPC_ONCE_WINDOW = datetime.timedelta(minutes=1)
 
 
 class ConsentMiddleware:
@@ -70,13 +72,22 @@ class ConsentMiddleware:
             ):
                 logger.warning("GPC records from one network over the hourly limit; honoured, not recorded")
                 return
-            choices.record_choice(
-                request,
-                state,
-                decisions=dict(state.stored),
-                source=ConsentRecord.Source.GPC,
-                shown=visitor_for(request).addenda_shown,
-            )
+            with transaction.atomic():
+                # Two pages loaded at once carry the same cookie, and each would record the
+                # signal: one record per browser a minute, counted in the database with the
+                # write (a record that fails is not counted). The other page honours the
+                # signal; the cookie this one sets tells later pages it is recorded.
+                if not ratelimit.hit(
+                    scope="cookies.gpc-once", value=state.proof.consent_id, limit=1, window=GPC_ONCE_WINDOW
+                ):
+                    return
+                choices.record_choice(
+                    request,
+                    state,
+                    decisions=dict(state.stored),
+                    source=ConsentRecord.Source.GPC,
+                    shown=visitor_for(request).addenda_shown,
+                )
         except DatabaseError:
             logger.exception("could not record a GPC signal; will try again on the next page")
         else:

@@ -44,3 +44,16 @@ def test_fresh_ids_from_one_network_are_capped(site, settings):
 def test_the_signal_is_honoured_on_the_first_page_without_a_record(site):
     page = Client().get("/en/privacy/", HTTP_SEC_GPC="1").content.decode()
     assert '"gpc":true' in page and "advertising" not in page.split('id="cookie-consent-state">')[1][:80]
+
+
+def test_two_pages_loaded_at_once_record_the_signal_once(site):
+    """Both requests carry the browser's id before either answer has set the recorded refusal."""
+    client = Client()
+    client.get("/en/privacy/", HTTP_SEC_GPC="1")  # the id, no record yet
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    for _ in range(2):
+        other_tab = Client()
+        for name, value in cookies.items():
+            other_tab.cookies[name] = value
+        assert other_tab.get("/en/privacy/", HTTP_SEC_GPC="1").status_code == 200
+    assert ConsentRecord.objects.filter(source="gpc").count() == 1
