@@ -8,17 +8,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AppendOnlyError
+from core.models import AppendOnlyError, AppendOnlyQuerySet
 
 PLACE_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
-class ConsentRecordQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("consent records are append-only")
-
-    def delete(self):
-        raise AppendOnlyError("consent records are removed only by prune_consents")
+class ConsentRecordQuerySet(AppendOnlyQuerySet):
+    records = "consent records"
+    removed_by = "prune_consents"
 
     def _delete_pruned(self):
         # The one path that removes rows; services.consents_prune holds the database grant.

@@ -11,6 +11,20 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from .models import Organisation, WorkerHeartbeat
 from .worker import HEARTBEAT_SECONDS
 
+
+class HistoryInline(admin.TabularInline):
+    """A record's history, shown with it and never changed here (its rows are append-only)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 # Three missed beats: the worker is gone or stuck (a long task also stops the beat: the
 # column says "not seen", and /healthz says whether the queue is actually waiting).
 STALE_AFTER = timezone.timedelta(seconds=HEARTBEAT_SECONDS * 3)

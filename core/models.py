@@ -8,6 +8,23 @@ class AppendOnlyError(Exception):
     removed only by its retention rule or an erasure; every app's records raise this."""
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """update() and delete() refuse; a subclass names its records and what removes them.
+
+    A cascade from the row they belong to still deletes them (Django's collector does not
+    call this delete()), which is how a retention rule or an erasure takes them along.
+    """
+
+    records = "these records"
+    removed_by = "their retention rule"
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.records} are append-only")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.records} are removed only by {self.removed_by}")
+
+
 class RateCounter(models.Model):
     """How many attempts one (keyed-hash) client or address made in the current window.
 

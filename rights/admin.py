@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import HistoryInline
+
 from . import csv_export, deadlines, emails, services
 from .choices import NEXT_STATUSES, RequestType
 from .models import DeadlineRule, Note, PrivacyRequest, Reply, Transition
@@ -77,16 +79,7 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
+class ReadOnlyInline(HistoryInline):
     def has_view_permission(self, request, obj=None):
         return is_officer(request.user)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AppendOnlyError
+from core.models import AppendOnlyError, AppendOnlyQuerySet
 
 from .choices import CLOSED_STATUSES, OPEN_STATUSES, Law, RequestType, Status, Unit
 from .tokens import status_token
@@ -162,12 +162,9 @@ class PrivacyRequest(models.Model):
         return self.is_open and self.extension > 0 and self.extended_at is None and self.due_date is not None
 
 
-class HistoryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("the history of a request is append-only")
-
-    def delete(self):
-        raise AppendOnlyError("the history of a request is removed only with the request, by prune_requests")
+class HistoryQuerySet(AppendOnlyQuerySet):
+    records = "a request's history rows"
+    removed_by = "prune_requests, with the request"
 
 
 class Transition(models.Model):

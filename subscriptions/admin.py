@@ -4,23 +4,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import HistoryInline
+
 from . import services
 from .models import Campaign, Delivery, Subscriber, SubscriptionEvent
 
 
-class SubscriptionEventInline(admin.TabularInline):
-    """Every confirmation and unsubscribe of the address: the proof of when it agreed, read-only."""
+class SubscriptionEventInline(HistoryInline):
+    """Every confirmation and unsubscribe of the address: the proof of when it agreed."""
 
     model = SubscriptionEvent
     fields = readonly_fields = ("at", "kind", "via", "language")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         # The events have no permissions of their own: whoever may see the subscriber sees them.

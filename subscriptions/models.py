@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import addresses
-from core.models import AppendOnlyError
+from core.models import AppendOnlyError, AppendOnlyQuerySet
 from notices.models import PolicyVersion
 
 # An unquoted local part (RFC 5322 dot-atom): quoting such a local part changes nothing.
@@ -97,12 +97,9 @@ class Subscriber(models.Model):
         return self.status == self.Status.CONFIRMED
 
 
-class SubscriptionEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("a subscription's history is append-only")
-
-    def delete(self):
-        raise AppendOnlyError("a subscription's history is removed only with its subscriber (an erasure)")
+class SubscriptionEventQuerySet(AppendOnlyQuerySet):
+    records = "a subscription's history rows"
+    removed_by = "an erasure, with the subscriber"
 
 
 class SubscriptionEvent(models.Model):
