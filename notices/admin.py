@@ -28,6 +28,11 @@ class JurisdictionAdmin(TabbedTranslationAdmin):
     list_display = ("code", "name", "countries", "subdivisions", "order")
     search_fields = ("code", "name", "countries", "subdivisions")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Consent records and ?jurisdiction= links keep the code as text: renaming it would
+        # orphan them. The name, the places and the order stay editable.
+        return ("code",) if obj is not None else ()
+
 
 class SectionInline(TranslationStackedInline):
     model = Section
