@@ -204,6 +204,8 @@ class Note(models.Model):
     text = models.TextField(_("note"))
     created_at = models.DateTimeField(_("written"), default=timezone.now)
 
+    objects = HistoryQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("internal note")
@@ -211,6 +213,11 @@ class Note(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("a note is never edited: add another")
+        super().save(*args, **kwargs)
 
 
 class Reply(models.Model):
@@ -226,6 +233,8 @@ class Reply(models.Model):
     with_export = models.BooleanField(_("export attached"), default=False)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
 
+    objects = HistoryQuerySet.as_manager()
+
     class Meta:
         ordering = ["sent_at", "pk"]
         verbose_name = _("reply")
@@ -233,3 +242,8 @@ class Reply(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("a reply was sent as it is: it is never edited")
+        super().save(*args, **kwargs)

@@ -88,6 +88,28 @@ def test_transitions_are_recorded_with_who_and_when_and_cannot_be_rewritten(site
         first.save()
 
 
+@pytest.mark.parametrize("kind", ["note", "reply"])
+def test_notes_and_replies_cannot_be_rewritten_or_deleted_but_go_with_the_request(
+    site, client, officer, kind, settings
+):
+    req = verified_request(client)
+    if kind == "note":
+        row = services.note_add(request=req, text="Called the requester.", user=officer)
+    else:
+        row = services.reply_send(request=req, subject="Your request", body="Done.", user=officer)
+    rows = type(row).objects.filter(request=req)
+    with pytest.raises(AppendOnlyError):
+        rows.update(request=req)
+    with pytest.raises(AppendOnlyError):
+        rows.delete()
+    with pytest.raises(AppendOnlyError):
+        row.save()
+    services.request_transition(request=req, to_status="completed", user=officer)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=settings.REQUESTS_RETENTION_DAYS + 1)):
+        call_command("prune_requests", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not rows.exists()
+
+
 def test_a_korean_officer_reads_the_history_by_the_statuses_names(site, client, officer_client):
     req = verified_request(client)
     page = officer_client.get(f"/admin/rights/privacyrequest/{req.pk}/change/", HTTP_ACCEPT_LANGUAGE="ko")
