@@ -12,6 +12,7 @@ day: before ``recorded_at`` that section was shown in English. A correction goes
 version, like any change of published text.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -20,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from core.cache import bump_on_commit
 
+from . import lineage
 from .fidelity import Problem, section_problems
 from .fidelity import translation_problems as structure_problems
-from .models import PolicyVersion, Section, SectionTranslation
+from .models import PolicyVersion, Section, SectionTranslation, VersionEvent
 from .rendering import render_markdown
 from .source import ParsedSection, ParsedVersion, PolicySourceError
 from .translation_status import (
@@ -179,6 +181,24 @@ def _ensure_draft(section: Section) -> None:
         )
 
 
+@contextmanager
+def _draft_edit(section: Section, user, note: str = ""):
+    """A write to a draft's translation, recorded as an edit of the draft by ``user``.
+
+    The translator's view writes what readers of that language will see, so like every other
+    write to a draft it records a VersionEvent: a request for publication made before it no
+    longer stands (four eyes), its author becomes the last editor, and editors' pages opened
+    before it are out of date. Under the draft's row lock, as the other draft writes.
+    """
+    with transaction.atomic():
+        version = PolicyVersion.objects.select_for_update().get(pk=section.version_id)
+        _ensure_draft(section)
+        before = lineage.snapshot(version)
+        yield
+        changes = lineage.changes_between(before, lineage.snapshot(version))
+        lineage.record(version, VersionEvent.Kind.EDITED, user=user, note=note, changes=changes)
+
+
 def translation_save(*, section: Section, language: str, heading: str, body: str, user=None) -> list[str]:
     """Save a draft section's translation, as translated from its English now.
 
@@ -188,7 +208,7 @@ def translation_save(*, section: Section, language: str, heading: str, body: str
     _ensure_draft(section)
     heading, body = heading.strip(), body.replace("\r\n", "\n").strip()
     if not heading and not body:
-        with transaction.atomic():
+        with _draft_edit(section, user):
             _write_text(section, language, "", "")
             SectionTranslation.objects.filter(section=section, language=language).delete()
             bump_on_commit()
@@ -198,7 +218,7 @@ def translation_save(*, section: Section, language: str, heading: str, body: str
     problems = section_problems(english, ParsedSection(section.order, section.anchor, heading, body, None, 1, 1))
     if problems:
         return [p.message for p in problems]
-    with transaction.atomic():
+    with _draft_edit(section, user):
         _write_text(section, language, heading, body)
         SectionTranslation.objects.update_or_create(
             section=section, language=language, defaults=_record(section, language, how="edited", user=user)
@@ -220,10 +240,16 @@ def translation_mark_current(*, section: Section, language: str, user) -> Sectio
     _ensure_draft(section)
     if section_state(section, language, None) == MISSING:
         raise TranslationNotEditable(_("There is no translation to mark as up to date."))
-    record, _created = SectionTranslation.objects.update_or_create(
-        section=section, language=language, defaults=_record(section, language, how="confirmed", user=user)
-    )
-    bump_on_commit()
+    # No text changes, but which text readers of the language see does: an edit too.
+    note = _("Translation of “%(section)s” into %(language)s marked as up to date.") % {
+        "section": section.anchor,
+        "language": language,
+    }
+    with _draft_edit(section, user, note=note):
+        record, _created = SectionTranslation.objects.update_or_create(
+            section=section, language=language, defaults=_record(section, language, how="confirmed", user=user)
+        )
+        bump_on_commit()
     return record
 
 

@@ -193,6 +193,62 @@ def test_an_edit_after_the_request_needs_a_new_request(launch_content, editor, p
     assert kinds == ["started", "requested", "edited", "requested", "published"]
 
 
+def _requested_draft_with_an_outdated_korean_section(editor):
+    draft = services.draft_start_next(user=editor)
+    section = draft.sections.get(anchor="cookies")
+    services.draft_section_save(
+        version=draft,
+        anchor="cookies",
+        language="en",
+        heading=section.heading_en,
+        body=section.body_en.rstrip("\n") + " We also use cookies to keep you signed in.",
+        token=lineage.edit_token(draft),
+        user=editor,
+    )
+    services.publication_request(version=draft, user=editor)
+    return draft, draft.sections.get(anchor="cookies")
+
+
+def test_a_publisher_who_rewrites_a_translation_after_the_request_cannot_publish_it_alone(
+    client, launch_content, editor, publisher
+):
+    # The translator's view writes the text the public will read in Korean: an edit like any
+    # other, so the request made before it no longer stands, and its author is the last editor.
+    draft, section = _requested_draft_with_an_outdated_korean_section(editor)
+    login(client, publisher)
+    url = f"/admin/notices/policyversion/{draft.pk}/translations/ko/{section.pk}/"
+    body = section.body_ko.rstrip("\n") + " 로그인 상태를 유지하기 위해서도 쿠키를 사용합니다.\n"
+    assert client.post(url, {"heading": section.heading_ko, "body": body}).status_code == 302
+    latest = draft.events.latest_first().first()
+    assert (latest.kind, latest.user) == (VersionEvent.Kind.EDITED, publisher)
+    assert any(c.get("language") == "ko" for c in latest.changes)
+    publish = f"/admin/notices/policyversion/{draft.pk}/publish/"
+    response = client.post(publish, {"translations": "fall-back-to-english"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert not draft.is_published
+    services.publication_request(version=draft, user=publisher)
+    with pytest.raises(services.PublishRefused, match="last to edit"):
+        services.version_publish(version=draft, user=publisher)
+
+
+def test_marking_a_translation_up_to_date_after_the_request_needs_a_new_request(
+    client, launch_content, editor, publisher
+):
+    # "Up to date" decides that Korean readers see the Korean text instead of the English:
+    # a change to what is published, recorded as an edit by whoever confirmed it.
+    draft, section = _requested_draft_with_an_outdated_korean_section(editor)
+    login(client, publisher)
+    response = client.post(f"/admin/notices/policyversion/{draft.pk}/translations/ko/{section.pk}/current/")
+    assert response.status_code == 302
+    latest = draft.events.latest_first().first()
+    assert (latest.kind, latest.user) == (VersionEvent.Kind.EDITED, publisher)
+    assert "marked as up to date" in latest.note
+    assert services.pending_request(draft) is None
+    with pytest.raises(services.PublishRefused, match="not been requested"):
+        services.version_publish(version=draft, user=publisher)
+
+
 # --- withdrawal ----------------------------------------------------------------------------------
 
 
