@@ -26,7 +26,9 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_display = ("email", "language", "status", "confirmed_at", "unsubscribed_at")
     list_filter = ("status", "language")
     search_fields = ("email_key",)
-    readonly_fields = ("email", "status", "confirmed_at", "unsubscribed_at", "created_at")
+    # The language too: it is the one the address confirmed with (its history says so), and
+    # only the owner changes it, by confirming again. Staff unsubscribe; they edit nothing.
+    readonly_fields = ("email", "language", "status", "confirmed_at", "unsubscribed_at", "created_at")
     fields = ("email", "language", "status", "confirmed_at", "unsubscribed_at", "created_at")
     actions = ["unsubscribe"]
     inlines = [SubscriptionEventInline]

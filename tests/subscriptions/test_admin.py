@@ -124,3 +124,27 @@ def test_failed_notices_of_a_withdrawn_version_are_not_queued_again(
     assert [str(m) for m in response.context["messages"]] == ["0 deliveries queued again."]
     failed.refresh_from_db()
     assert failed.status == "failed"
+
+
+def test_a_privacy_officer_reads_a_subscribers_history_and_unsubscribes_them(client, subscribers):
+    # The DPO handles objections and opt-outs: the subscriber's page (with its consent
+    # history) and "Unsubscribe" are theirs, not only a superuser's. Nothing else changes.
+    from django.contrib.auth.models import Group, User
+
+    officer = User.objects.create_user("dpo", "dpo@example.com", "pw", is_staff=True)
+    officer.groups.add(Group.objects.get(name="Privacy officers"))
+    client.force_login(officer)
+    subscriber = subscribers[3]
+    assert client.get("/admin/subscriptions/subscriber/?q=reader3@example.com").status_code == 200
+    page = client.get(f"/admin/subscriptions/subscriber/{subscriber.pk}/change/")
+    assert page.status_code == 200
+    # The language is the one the address confirmed with: shown, not edited by hand.
+    assert BeautifulSoup(page.content, "html.parser").select_one("select[name=language]") is None
+    client.post(f"/admin/subscriptions/subscriber/{subscriber.pk}/change/", {"language": "ko"})
+    client.post("/admin/subscriptions/subscriber/", {"action": "unsubscribe", "_selected_action": [subscriber.pk]})
+    subscriber.refresh_from_db()
+    assert not subscriber.is_active and subscriber.language == "ja"  # as confirmed
+    assert [(e.kind, e.via) for e in subscriber.events.all()] == [("unsubscribed", "admin")]
+    assert client.get("/admin/subscriptions/subscriber/add/").status_code == 403
+    assert client.get(f"/admin/subscriptions/subscriber/{subscriber.pk}/delete/").status_code == 403
+    assert client.get("/admin/subscriptions/campaign/").status_code == 403  # sending is the publishers'
