@@ -137,6 +137,25 @@ def test_published_versions_are_read_only_in_the_admin(client, launch_content, p
     assert list(Section.objects.filter(version=version).values_list("body_en", flat=True)) == before
 
 
+@pytest.mark.parametrize("role", ["editor", "publisher"])
+def test_legal_editors_and_publishers_correct_the_organisations_dpo_contact(client, launch_content, role, request):
+    # The organisation (controller, address, DPO) is the editors' to keep, as the policy is;
+    # one row, which nobody adds to or deletes.
+    from core.models import Organisation
+
+    login(client, request.getfixturevalue(role))
+    response = client.get("/admin/core/organisation/1/change/")
+    assert response.status_code == 200
+    form = page(response).find("form", id="organisation_form")
+    data = {f["name"]: f.get("value", "") for f in form.find_all("input") if f.get("name")}
+    data.update({t["name"]: t.get_text() for t in form.find_all("textarea")})
+    data["dpo_email"] = "dpo-office@example.com"
+    assert client.post("/admin/core/organisation/1/change/", data).status_code == 302
+    assert Organisation.objects.get().dpo_email == "dpo-office@example.com"
+    assert client.get("/admin/core/organisation/add/").status_code == 403
+    assert client.post("/admin/core/organisation/1/delete/", {"post": "yes"}).status_code == 403
+
+
 def test_the_service_refuses_to_change_published_text(launch_content):
     with pytest.raises(services.PublishedVersionImmutable):
         services.draft_ensure_editable(in_force())
