@@ -334,6 +334,10 @@ class PrivacyRequestAdmin(OfficersOnly, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:rights_privacyrequest_change", args=[obj.pk]))
 
     def _guard(self, request, pk):
+        # Refuse before looking the number up: a 404 for a made-up number and a 403 for a
+        # real one would tell any staff member which requests exist.
+        if not self.has_change_permission(request):
+            return None
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         return obj if self.has_change_permission(request, obj) else None
 
@@ -388,6 +392,8 @@ class PrivacyRequestAdmin(OfficersOnly, admin.ModelAdmin):
         return self._page(request, obj, form, _("Reply to %(ref)s") % {"ref": obj.reference})
 
     def export_view(self, request, pk):
+        if not self.has_view_permission(request):
+            return self._denied()  # before the lookup, as in _guard
         obj = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, obj) or obj.export is None:
             return self._denied()

@@ -309,3 +309,24 @@ def test_make_run_queues_one_daily_chain_in_the_database_queue(db, settings):
     for _ in range(2):
         call_command("request_digest", "--schedule", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert DBTaskResult.objects.filter(task_path="rights.tasks.daily", status="READY").count() == 1
+
+
+def test_the_requests_own_pages_tell_a_non_officer_nothing_not_even_which_exist(site, client, admin_user):
+    # A refusal that depended on whether the reference number exists would let any staff
+    # member count the requests: the same 403 for a real one and a made-up one.
+    req = verified_request(client)
+    editor = User.objects.create_user("editor", "e@example.com", "pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Legal editors"))
+    from django.test import Client
+
+    for user in (editor, admin_user):
+        outsider = Client()
+        outsider.force_login(user)
+        for pk in (req.pk, req.pk + 1000):
+            for view in ("transition/", "extend/", "reply/", "export.json"):
+                assert outsider.get(f"/admin/rights/privacyrequest/{pk}/{view}").status_code == 403, (pk, view)
+            assert (
+                outsider.post(f"/admin/rights/privacyrequest/{pk}/reply/", {"subject": "s", "body": "b"}).status_code
+                == 403
+            )
+    assert not Reply.objects.exists()
