@@ -29,8 +29,10 @@ class JurisdictionAdmin(TabbedTranslationAdmin):
     search_fields = ("code", "name", "countries", "subdivisions")
 
     def get_readonly_fields(self, request, obj=None):
-        # Consent records and ?jurisdiction= links keep the code as text: renaming it would
-        # orphan them. The name, the places and the order stay editable.
+        # The code is the jurisdiction's identity beyond this table: the addenda's addresses
+        # (?jurisdiction=kr), the laws and deadlines of privacy requests, consent records.
+        # Renaming one would give requests made there another law's deadline; places and
+        # names are edited, the code never.
         return ("code",) if obj is not None else ()
 
 

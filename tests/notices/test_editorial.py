@@ -156,6 +156,25 @@ def test_legal_editors_and_publishers_correct_the_organisations_dpo_contact(clie
     assert client.post("/admin/core/organisation/1/delete/", {"post": "yes"}).status_code == 403
 
 
+def test_a_publisher_edits_a_jurisdictions_places_but_never_its_code(client, launch_content, publisher):
+    # The code is the jurisdiction's identity outside this table: the addenda's addresses
+    # (?jurisdiction=kr), the laws of privacy requests and their deadlines, consent records.
+    # Renaming "kr" would silently give requests made from Korea another law's deadline.
+    from notices.models import Jurisdiction
+
+    korea = Jurisdiction.objects.get(code="kr")
+    login(client, publisher)
+    url = f"/admin/notices/jurisdiction/{korea.pk}/change/"
+    form = page(client.get(url)).find("form", id="jurisdiction_form")
+    assert form.find("input", attrs={"name": "code"}) is None
+    data = {f["name"]: f.get("value", "") for f in form.find_all("input") if f.get("name")}
+    data.update({t["name"]: t.get_text() for t in form.find_all("textarea")})
+    data.update({"code": "south-korea", "subdivisions": "KR-11"})
+    assert client.post(url, data).status_code == 302
+    korea.refresh_from_db()
+    assert (korea.code, korea.subdivisions) == ("kr", "KR-11")
+
+
 def test_the_service_refuses_to_change_published_text(launch_content):
     with pytest.raises(services.PublishedVersionImmutable):
         services.draft_ensure_editable(in_force())

@@ -310,26 +310,6 @@ def test_editing_a_jurisdiction_in_the_admin_refreshes_the_mapping(
     assert located(client, REMOTE_ADDR="2.0.10.9")[2] == ("au",)
 
 
-def test_a_jurisdictions_code_cannot_be_renamed_once_records_may_name_it(admin_client, launch_content):
-    """Consent records and ?jurisdiction= links keep the code as text: a rename would orphan them."""
-    from notices.models import Jurisdiction
-
-    au = Jurisdiction.objects.get(code="au")
-    form = {
-        "code": "oz",
-        "order": au.order,
-        "countries": "AU",
-        "subdivisions": "",
-        **{f"name_{lang}": getattr(au, f"name_{lang}") for lang in ("en", "ko", "zh_hans", "ja")},
-    }
-    form["name_en"] = "Australia (Commonwealth)"
-    assert admin_client.post(f"/admin/notices/jurisdiction/{au.pk}/change/", form).status_code == 302
-    au.refresh_from_db()
-    assert (au.code, au.name_en) == ("au", "Australia (Commonwealth)")
-    # A new one still gets the code it is given.
-    assert admin_client.get("/admin/notices/jurisdiction/add/").content.count(b'name="code"') == 1
-
-
 # --- a database that is missing, unreadable or corrupt -----------------------------------
 
 
