@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 
-from . import translating, translation_status
+from . import lineage, translating, translation_status
 from .fidelity import section_problems
 from .models import PolicyVersion, Section
 from .redline import diff_words, html_to_text
@@ -73,6 +73,8 @@ class SectionTranslationsForm(forms.ModelForm):
 
 
 class TranslationForm(forms.Form):
+    # The draft's edit token when the page was built: a save from an older page is refused.
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
     heading = forms.CharField(label=gettext_lazy("Translated heading"), max_length=300, required=False)
     body = forms.CharField(
         label=gettext_lazy("Translated body (Markdown)"),
@@ -143,6 +145,7 @@ class TranslatorViews:
             "title": title,
             "change_url": reverse("admin:notices_policyversion_change", args=[version.pk]),
             "editable": not version.is_published and self.has_change_permission(request, version),
+            "edit_token": lineage.edit_token(version),
         }
 
     def translations_view(self, request, pk):
@@ -218,7 +221,9 @@ class TranslatorViews:
         version, language, section = self._editable_section(request, pk, language, section_pk)
         back = reverse("admin:notices_policyversion_translation", args=[version.pk, language]) + f"#{section.anchor}"
         heading, body = translation_status.translated_text(section, language)
-        form = TranslationForm(request.POST or None, initial={"heading": heading, "body": body})
+        initial = {"heading": heading, "body": body, "edit_token": lineage.edit_token(version)}
+        form = TranslationForm(request.POST or None, initial=initial)
+        status = 200
         if request.method == "POST" and form.is_valid():
             if section.heading_en and form.cleaned_data["body"].strip() and not form.cleaned_data["heading"].strip():
                 form.add_error("heading", _("Translate the heading too: a section is translated whole or not at all."))
@@ -232,10 +237,15 @@ class TranslatorViews:
                         heading=form.cleaned_data["heading"],
                         body=form.cleaned_data["body"],
                         user=request.user,
+                        token=form.cleaned_data["edit_token"],
                     )
                 except translating.TranslationNotEditable as refused:
                     raise PermissionDenied(str(refused)) from None
-                if not problems:
+                except lineage.EditConflict as conflict:
+                    # As in the workspace: the text stays on screen, nothing is written.
+                    problems, status = [], 409
+                    form.add_error(None, str(conflict))
+                if status == 200 and not problems:
                     self.log_change(
                         request,
                         version,
@@ -261,15 +271,17 @@ class TranslatorViews:
             "english_html": mark_safe(section.body_html_en or ""),
             "back": back,
         }
-        return TemplateResponse(request, "admin/notices/policyversion/translation_edit.html", context)
+        return TemplateResponse(request, "admin/notices/policyversion/translation_edit.html", context, status=status)
 
     def translation_mark_current_view(self, request, pk, language, section_pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         version, language, section = self._editable_section(request, pk, language, section_pk)
         try:
-            translating.translation_mark_current(section=section, language=language, user=request.user)
-        except translating.TranslationNotEditable as refused:
+            translating.translation_mark_current(
+                section=section, language=language, user=request.user, token=request.POST.get("edit_token", "")
+            )
+        except (translating.TranslationNotEditable, lineage.EditConflict) as refused:
             self.message_user(request, str(refused), messages.ERROR)
         else:
             self.log_change(

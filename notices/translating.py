@@ -182,24 +182,32 @@ def _ensure_draft(section: Section) -> None:
 
 
 @contextmanager
-def _draft_edit(section: Section, user, note: str = ""):
+def _draft_edit(section: Section, user, note: str = "", token: str | None = None):
     """A write to a draft's translation, recorded as an edit of the draft by ``user``.
 
     The translator's view writes what readers of that language will see, so like every other
     write to a draft it records a VersionEvent: a request for publication made before it no
     longer stands (four eyes), its author becomes the last editor, and editors' pages opened
     before it are out of date. Under the draft's row lock, as the other draft writes.
+
+    ``token`` is the edit token of the page the translator worked from (None: a caller with
+    no page). A page older than the draft is refused with lineage.EditConflict: its English
+    may not be the English now, and the record would say the translation was made from it.
     """
     with transaction.atomic():
         version = PolicyVersion.objects.select_for_update().get(pk=section.version_id)
         _ensure_draft(section)
+        if token is not None:
+            lineage.ensure_token(version, token)
         before = lineage.snapshot(version)
         yield
         changes = lineage.changes_between(before, lineage.snapshot(version))
         lineage.record(version, VersionEvent.Kind.EDITED, user=user, note=note, changes=changes)
 
 
-def translation_save(*, section: Section, language: str, heading: str, body: str, user=None) -> list[str]:
+def translation_save(
+    *, section: Section, language: str, heading: str, body: str, user=None, token: str | None = None
+) -> list[str]:
     """Save a draft section's translation, as translated from its English now.
 
     Returns the structure problems (sentences) instead of saving when the text does not
@@ -208,7 +216,7 @@ def translation_save(*, section: Section, language: str, heading: str, body: str
     _ensure_draft(section)
     heading, body = heading.strip(), body.replace("\r\n", "\n").strip()
     if not heading and not body:
-        with _draft_edit(section, user):
+        with _draft_edit(section, user, token=token):
             _write_text(section, language, "", "")
             SectionTranslation.objects.filter(section=section, language=language).delete()
             bump_on_commit()
@@ -218,7 +226,7 @@ def translation_save(*, section: Section, language: str, heading: str, body: str
     problems = section_problems(english, ParsedSection(section.order, section.anchor, heading, body, None, 1, 1))
     if problems:
         return [p.message for p in problems]
-    with _draft_edit(section, user):
+    with _draft_edit(section, user, token=token):
         _write_text(section, language, heading, body)
         SectionTranslation.objects.update_or_create(
             section=section, language=language, defaults=_record(section, language, how="edited", user=user)
@@ -235,7 +243,7 @@ def translation_record_edit(*, section: Section, language: str, user=None) -> No
     )
 
 
-def translation_mark_current(*, section: Section, language: str, user) -> SectionTranslation:
+def translation_mark_current(*, section: Section, language: str, user, token: str | None = None) -> SectionTranslation:
     """A translator confirms the translation still says what the English says now."""
     _ensure_draft(section)
     if section_state(section, language, None) == MISSING:
@@ -245,7 +253,7 @@ def translation_mark_current(*, section: Section, language: str, user) -> Sectio
         "section": section.anchor,
         "language": language,
     }
-    with _draft_edit(section, user, note=note):
+    with _draft_edit(section, user, note=note, token=token):
         record, _created = SectionTranslation.objects.update_or_create(
             section=section, language=language, defaults=_record(section, language, how="confirmed", user=user)
         )

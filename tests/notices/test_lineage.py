@@ -218,7 +218,8 @@ def test_a_publisher_who_rewrites_a_translation_after_the_request_cannot_publish
     login(client, publisher)
     url = f"/admin/notices/policyversion/{draft.pk}/translations/ko/{section.pk}/"
     body = section.body_ko.rstrip("\n") + " 로그인 상태를 유지하기 위해서도 쿠키를 사용합니다.\n"
-    assert client.post(url, {"heading": section.heading_ko, "body": body}).status_code == 302
+    data = {"heading": section.heading_ko, "body": body, "edit_token": lineage.edit_token(draft)}
+    assert client.post(url, data).status_code == 302
     latest = draft.events.latest_first().first()
     assert (latest.kind, latest.user) == (VersionEvent.Kind.EDITED, publisher)
     assert any(c.get("language") == "ko" for c in latest.changes)
@@ -239,7 +240,8 @@ def test_marking_a_translation_up_to_date_after_the_request_needs_a_new_request(
     # a change to what is published, recorded as an edit by whoever confirmed it.
     draft, section = _requested_draft_with_an_outdated_korean_section(editor)
     login(client, publisher)
-    response = client.post(f"/admin/notices/policyversion/{draft.pk}/translations/ko/{section.pk}/current/")
+    url = f"/admin/notices/policyversion/{draft.pk}/translations/ko/{section.pk}/current/"
+    response = client.post(url, {"edit_token": lineage.edit_token(draft)})
     assert response.status_code == 302
     latest = draft.events.latest_first().first()
     assert (latest.kind, latest.user) == (VersionEvent.Kind.EDITED, publisher)

@@ -9,8 +9,8 @@ from bs4 import BeautifulSoup
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 
-from notices import services
-from notices.models import PolicyVersion, SectionTranslation
+from notices import lineage, services
+from notices.models import PolicyVersion, SectionTranslation, VersionEvent
 from notices.translation_status import MISSING, OUTDATED, translation_problems
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +242,7 @@ def test_mark_as_up_to_date_is_recorded_with_who_and_when(client, translated, pu
     client.force_login(publisher)
     url = f"/admin/notices/policyversion/{draft.pk}/translations/ko/{section.pk}/current/"
     assert client.get(url).status_code == 405
-    response = client.post(url)
+    response = client.post(url, {"edit_token": lineage.edit_token(draft)})
     assert response.status_code == 302 and response["Location"].endswith("/translations/ko/#cookies")
     record = SectionTranslation.objects.get(section=section, language="ko")
     assert record.how == "confirmed" and record.recorded_by == publisher
@@ -259,12 +259,13 @@ def test_a_translator_edits_a_draft_translation_held_to_the_english_structure(cl
     form = page(client.get(url))
     assert form.find("textarea", attrs={"name": "body"}).get_text().strip() == section.body_ja.strip()
     # A body that drops the English link target is refused, and nothing is saved.
-    response = client.post(url, {"heading": "I. クッキー", "body": "クッキーについて。"})
+    token = lineage.edit_token(draft)
+    response = client.post(url, {"heading": "I. クッキー", "body": "クッキーについて。", "edit_token": token})
     assert response.status_code == 200
     assert "link targets" in page(response).select_one(".errorlist").get_text()
     assert outdated_and_missing(draft)["ja"] == (["cookies"], [])
     body = section.body_en.replace("We and our partners", "当社およびパートナーは")
-    response = client.post(url, {"heading": "I. クッキー", "body": body})
+    response = client.post(url, {"heading": "I. クッキー", "body": body, "edit_token": token})
     assert response.status_code == 302
     section.refresh_from_db()
     assert section.heading_ja == "I. クッキー" and "当社およびパートナー" in section.body_html_ja
@@ -328,7 +329,8 @@ def test_a_korean_editor_reads_why_a_translation_is_refused_in_korean(client, tr
     section = change_one_sentence(draft)
     client.force_login(publisher)
     url = f"/admin/notices/policyversion/{draft.pk}/translations/ja/{section.pk}/"
-    response = client.post(url, {"heading": "I. クッキー", "body": "クッキーについて。"}, HTTP_ACCEPT_LANGUAGE="ko")
+    data = {"heading": "I. クッキー", "body": "クッキーについて。", "edit_token": lineage.edit_token(draft)}
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="ko")
     assert response.status_code == 200
     errors = page(response).select_one(".errorlist").get_text()
     assert "링크 대상이 영어 원문과 다릅니다" in errors and "link targets" not in errors
@@ -352,3 +354,38 @@ def test_a_translation_typed_in_a_language_tab_must_keep_the_english_sub_heading
     assert response.status_code == 200
     assert "小見出し" in page(response).select_one(".errorlist").get_text()
     assert not SectionTranslation.objects.filter(section__version=draft, language="ja").exists()
+
+
+def test_a_translation_saved_from_a_page_older_than_the_english_is_refused_not_marked_up_to_date(
+    client, translated, publisher
+):
+    # The record says "translated from this English": from a page opened before the English
+    # changed, that would be a lie (and would overwrite whatever was saved meanwhile). The
+    # translator's page carries the draft's edit token, as every page that edits a draft.
+    draft = services.draft_start_next()
+    section = draft.sections.get(anchor="cookies")
+    client.force_login(publisher)
+    url = f"/admin/notices/policyversion/{draft.pk}/translations/ja/{section.pk}/"
+    form = page(client.get(url)).find("form", class_="translated")
+    data = {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("name")}
+    data.update({t["name"]: t.get_text() for t in form.find_all("textarea")})
+    assert "edit_token" in data
+    change_one_sentence(draft)  # another editor changes the English meanwhile...
+    lineage.record(draft, VersionEvent.Kind.EDITED, user=None)  # ...as every save does
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert "changed since you opened it" in page_of(response).get_text()
+    assert outdated_and_missing(draft)["ja"] == (["cookies"], [])  # still outdated: nobody read the new English
+    # The list page's "Mark as up to date" is held to the same token.
+    listing = page(client.get(f"/admin/notices/policyversion/{draft.pk}/translations/ja/"))
+    mark = listing.find("form", action=re.compile(rf"/{section.pk}/current/$"))
+    token = mark.find("input", attrs={"name": "edit_token"})["value"]
+    lineage.record(draft, VersionEvent.Kind.EDITED, user=None)
+    client.post(mark["action"], {"edit_token": token})
+    assert outdated_and_missing(draft)["ja"] == (["cookies"], [])
+    client.post(mark["action"], {"edit_token": lineage.edit_token(draft)})
+    assert "ja" not in outdated_and_missing(draft)
+
+
+def page_of(response):
+    return BeautifulSoup(response.content, "html.parser")
